@@ -1,0 +1,30 @@
+package dev.systemtables;
+
+import dev.systemtables.auth.TokenVerifier;
+import dev.systemtables.common.RateLimiter;
+import dev.systemtables.config.AppConfig;
+import dev.systemtables.db.Database;
+import dev.systemtables.users.CallerRecorder;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.redis.client.Redis;
+
+/**
+ * What one node shares between its verticles, built once by {@link Application} and passed in.
+ *
+ * @param redis null when the node runs without Redis
+ * @param nodeId a unique name of this process, recorded with job runs
+ */
+public record NodeContext(
+    AppConfig config,
+    Database database,
+    Redis redis,
+    TokenVerifier tokens,
+    CallerRecorder callers,
+    RateLimiter rateLimiter,
+    PrometheusMeterRegistry metrics,
+    String nodeId) {
+
+  public boolean redisEnabled() {
+    return redis != null;
+  }
+}

@@ -1,0 +1,126 @@
+package dev.systemtables.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole configuration of a node, read once at start-up from {@code conf/config.yaml}
+ * overridden by the environment variables of the operator contract, then passed in.
+ *
+ * <p>{@link #raw()} keeps the merged tree so a domain can read its own section
+ * ({@code jobs}, {@code rateLimits}, ...) without this class knowing every key.
+ */
+public record AppConfig(
+    int httpPort,
+    long bodyLimitBytes,
+    List<String> allowedOrigins,
+    String databaseUrl,
+    String dataDir,
+    int dbPoolSize,
+    int dbConnectTimeoutMillis,
+    String redisUrl,
+    long redisCommandTimeoutMillis,
+    String jwtSecret,
+    String jwtPublicKey,
+    int devTokenHours,
+    boolean clusterEnabled,
+    String clusterHost,
+    int clusterPort,
+    String clusterMembers,
+    JsonObject raw) {
+
+  /** Environment variables the operator contract names; nothing else is read from the environment. */
+  public static final List<String> ENV_KEYS = List.of(
+      "HTTP_PORT", "DATABASE_URL", "DATA_DIR", "REDIS_URL", "JWT_SECRET", "JWT_PUBLIC_KEY",
+      "CLUSTER_ENABLED", "CLUSTER_HOST", "CLUSTER_PORT", "CLUSTER_MEMBERS", "ALLOWED_ORIGINS");
+
+  /**
+   * Builds the typed config from the YAML tree and the environment map (either may lack keys).
+   * Environment values win; an empty string counts as absent.
+   */
+  public static AppConfig from(JsonObject yaml, Map<String, String> env) {
+    JsonObject http = section(yaml, "http");
+    JsonObject db = section(yaml, "database");
+    JsonObject redis = section(yaml, "redis");
+    JsonObject jwt = section(yaml, "jwt");
+    JsonObject cluster = section(yaml, "cluster");
+
+    List<String> origins = new ArrayList<>();
+    String envOrigins = blankToNull(env.get("ALLOWED_ORIGINS"));
+    if (envOrigins != null) {
+      for (String o : envOrigins.split(",")) {
+        if (!o.isBlank()) origins.add(o.trim());
+      }
+    } else {
+      JsonArray arr = http.getJsonArray("allowedOrigins", new JsonArray());
+      arr.forEach(o -> origins.add(String.valueOf(o)));
+    }
+
+    return new AppConfig(
+        intOf(env.get("HTTP_PORT"), http.getInteger("port", 8080), "HTTP_PORT"),
+        http.getLong("bodyLimitBytes", 1_048_576L),
+        List.copyOf(origins),
+        firstNonBlank(env.get("DATABASE_URL"), db.getString("url")),
+        firstNonBlank(env.get("DATA_DIR"), db.getString("dataDir"), "./data"),
+        db.getInteger("poolSize", 8),
+        db.getInteger("connectTimeoutMillis", 1000),
+        firstNonBlank(env.get("REDIS_URL"), redis.getString("url")),
+        redis.getLong("commandTimeoutMillis", 500L),
+        firstNonBlank(env.get("JWT_SECRET"), jwt.getString("secret")),
+        firstNonBlank(env.get("JWT_PUBLIC_KEY"), jwt.getString("publicKey")),
+        jwt.getInteger("devTokenHours", 24),
+        Boolean.parseBoolean(firstNonBlank(env.get("CLUSTER_ENABLED"),
+            String.valueOf(cluster.getValue("enabled", false)))),
+        firstNonBlank(env.get("CLUSTER_HOST"), cluster.getString("host"), "127.0.0.1"),
+        intOf(env.get("CLUSTER_PORT"), cluster.getInteger("port", 5701), "CLUSTER_PORT"),
+        firstNonBlank(env.get("CLUSTER_MEMBERS"), cluster.getString("members")),
+        yaml.copy());
+  }
+
+  /** A named section of the raw tree, empty when absent. */
+  public JsonObject section(String name) {
+    return section(raw, name);
+  }
+
+  /** Same config with other values; tests use it to point a node at their own database and port. */
+  public AppConfig with(Map<String, String> overrides) {
+    return from(raw, overrides);
+  }
+
+  public boolean redisEnabled() {
+    return redisUrl != null;
+  }
+
+  public boolean embeddedDatabase() {
+    return databaseUrl == null;
+  }
+
+  private static JsonObject section(JsonObject tree, String name) {
+    Object v = tree == null ? null : tree.getValue(name);
+    return v instanceof JsonObject o ? o : new JsonObject();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  private static String firstNonBlank(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) return v.trim();
+    }
+    return null;
+  }
+
+  private static int intOf(String env, int fallback, String name) {
+    if (env == null || env.isBlank()) return fallback;
+    try {
+      return Integer.parseInt(env.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer, got '" + env + "'");
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.systemtables.db;
+
+import dev.systemtables.config.AppConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where the data lives: the configured PostgreSQL, or an embedded one whose files survive
+ * restarts under {@code DATA_DIR}. {@link #open} blocks (process start, JDBC migrations), so it
+ * runs before any verticle is deployed or inside {@code executeBlocking}.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  private final PgConnectOptions connectOptions;
+  private final EmbeddedPostgres embedded;
+  private final int connectTimeoutMillis;
+
+  private Database(PgConnectOptions connectOptions, EmbeddedPostgres embedded, int connectTimeoutMillis) {
+    this.connectOptions = connectOptions;
+    this.embedded = embedded;
+    this.connectTimeoutMillis = connectTimeoutMillis;
+  }
+
+  /** Starts the embedded server when no URL is configured, then applies every migration. */
+  public static Database open(AppConfig config) {
+    EmbeddedPostgres embedded = null;
+    PgConnectOptions options;
+    if (config.embeddedDatabase()) {
+      embedded = startEmbedded(Path.of(config.dataDir(), "postgres"));
+      options = new PgConnectOptions().setHost("127.0.0.1").setPort(embedded.getPort())
+          .setDatabase("postgres").setUser("postgres");
+    } else {
+      options = PgConnectOptions.fromUri(config.databaseUrl());
+    }
+    Database db = new Database(options, embedded, config.dbConnectTimeoutMillis());
+    try {
+      db.migrate();
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    return db;
+  }
+
+  /** A pool for one owner (each domain verticle has its own); waits at most 1 s for a connection. */
+  public Pool pool(Vertx vertx, String name, int maxSize) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(maxSize)
+            .setConnectionTimeout(1).setConnectionTimeoutUnit(TimeUnit.SECONDS)
+            .setMaxWaitQueueSize(10_000).setName(name))
+        .with(new NetClientOptions().setConnectTimeout(connectTimeoutMillis))
+        .connectingTo(new PgConnectOptions(connectOptions))
+        .using(vertx)
+        .build();
+  }
+
+  /** Connection options, for owners that need a dedicated connection (e.g. LISTEN). */
+  public PgConnectOptions connectOptions() {
+    return new PgConnectOptions(connectOptions);
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + connectOptions.getHost() + ":" + connectOptions.getPort() + "/"
+        + connectOptions.getDatabase();
+  }
+
+  private void migrate() {
+    var result = Flyway.configure()
+        .dataSource(jdbcUrl(), connectOptions.getUser(), connectOptions.getPassword())
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+    LOG.info("database schema at version {} ({} migrations applied)",
+        result.targetSchemaVersion, result.migrationsExecuted);
+  }
+
+  private static EmbeddedPostgres startEmbedded(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      EmbeddedPostgres pg = EmbeddedPostgres.builder()
+          .setDataDirectory(dir)
+          .setCleanDataDirectory(false)
+          .setPort(freePort())
+          .start();
+      LOG.info("embedded PostgreSQL on 127.0.0.1:{}, data in {}", pg.getPort(), dir.toAbsolutePath());
+      return pg;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dir, e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (IOException e) {
+        LOG.warn("embedded PostgreSQL did not stop cleanly", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.systemtables.http;
+
+import dev.systemtables.NodeContext;
+import dev.systemtables.auth.Caller;
+import dev.systemtables.common.ErrorCode;
+import dev.systemtables.ops.Probes;
+import dev.systemtables.users.UsersRoutes;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP edge, one instance per event loop: authentication, validation, routing to the
+ * domains over the event bus, health and metrics. It holds no SQL.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  /** How long a stopping server lets in-flight requests finish. */
+  private static final long SHUTDOWN_GRACE_SECONDS = 10;
+
+  private final NodeContext node;
+  private final Probes probes;
+  private HttpServer server;
+
+  public HttpVerticle(NodeContext node, Probes probes) {
+    this.node = node;
+    this.probes = probes;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+
+    router.get("/health/live").handler(rc -> rc.response()
+        .putHeader("Content-Type", "application/json").end(new JsonObject().put("status", "UP").encode()));
+    router.get("/health/ready").handler(this::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(node.metrics()));
+
+    Router v1 = Router.router(vertx);
+    v1.route().handler(BodyHandler.create(false).setBodyLimit(node.config().bodyLimitBytes()));
+    List<RequestFilter> filters = new ArrayList<>();
+    Api api = new Api(v1, node.tokens(), node.callers(), filters);
+    api.route(HttpMethod.GET, "/me", Access.ANY, req -> Future.succeededFuture(Reply.ok(me(req.caller()))));
+    new UsersRoutes(vertx, node.callers()).mount(api);
+    router.route("/api/v1/*").subRouter(v1);
+
+    router.errorHandler(400, rc -> Problems.write(rc.response(), rc.failure() != null ? rc.failure()
+        : new dev.systemtables.common.ApiException(ErrorCode.VALIDATION_FAILED, "bad request")));
+    router.errorHandler(404, rc -> Problems.write(rc.response(), ErrorCode.NOT_FOUND,
+        "no resource at " + rc.request().method() + " " + rc.request().path()));
+    router.errorHandler(405, rc -> Problems.write(rc.response(), ErrorCode.METHOD_NOT_ALLOWED,
+        rc.request().method() + " is not allowed on " + rc.request().path()));
+    router.errorHandler(413, rc -> Problems.write(rc.response(), ErrorCode.PAYLOAD_TOO_LARGE,
+        "body exceeds " + node.config().bodyLimitBytes() + " bytes"));
+    router.errorHandler(500, this::internalError);
+
+    server = vertx.createHttpServer(new HttpServerOptions().setPort(node.config().httpPort()))
+        .requestHandler(router);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private void ready(RoutingContext rc) {
+    probes.readiness().onComplete(ar -> {
+      JsonObject body = ar.succeeded() ? ar.result() : new JsonObject().put("status", "DOWN");
+      rc.response().setStatusCode("UP".equals(body.getString("status")) ? 200 : 503)
+          .putHeader("Content-Type", "application/json").end(body.encode());
+    });
+  }
+
+  private void internalError(RoutingContext rc) {
+    Throwable failure = rc.failure();
+    Problems.write(rc.response(), failure != null ? failure
+        : new dev.systemtables.common.ApiException(ErrorCode.INTERNAL, "internal error"));
+  }
+
+  private static JsonObject me(Caller caller) {
+    return new JsonObject().put("sub", caller.sub()).put("role", caller.role().name())
+        .put("brandId", caller.brandId()).put("creatorId", caller.creatorId());
+  }
+}

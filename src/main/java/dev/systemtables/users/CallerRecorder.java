@@ -1,0 +1,59 @@
+package dev.systemtables.users;
+
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import dev.systemtables.auth.Caller;
+import dev.systemtables.common.Bus;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collection;
+
+/**
+ * Records every authenticated caller in the users directory without a database round trip
+ * on the hot path: the node remembers what it has written for each user and writes again
+ * only on first sight or when the token's role, brand or creator changes.
+ * One instance per node, shared by all HTTP verticle instances.
+ */
+public final class CallerRecorder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CallerRecorder.class);
+
+  private final Vertx vertx;
+  private final Cache<String, String> recorded;
+
+  public CallerRecorder(Vertx vertx, long maxEntries) {
+    this.vertx = vertx;
+    this.recorded = CacheBuilder.newBuilder().maximumSize(maxEntries).build();
+  }
+
+  /** Completes once the caller is known to be recorded; a failed write is logged, never fails the request. */
+  public Future<Void> record(Caller caller) {
+    String fingerprint = caller.directoryFingerprint();
+    if (fingerprint.equals(recorded.getIfPresent(caller.sub()))) {
+      return Future.succeededFuture();
+    }
+    JsonObject body = new JsonObject().put("id", caller.sub()).put("role", caller.role().name())
+        .put("brandId", caller.brandId()).put("creatorId", caller.creatorId());
+    return Bus.<Object>request(vertx, UsersContract.RECORD_CALLER, body)
+        .onSuccess(x -> recorded.put(caller.sub(), fingerprint))
+        .<Void>mapEmpty()
+        .recover(t -> {
+          LOG.warn("could not record caller {}: {}", caller.sub(), t.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Forgets users an admin just wrote, so their next request records them from the token again. */
+  public void forget(Collection<String> ids) {
+    recorded.invalidateAll(ids);
+  }
+
+  /** Whether the node believes this caller is recorded as shown (for tests and diagnostics). */
+  public boolean remembers(Caller caller) {
+    return caller.directoryFingerprint().equals(recorded.getIfPresent(caller.sub()));
+  }
+}
