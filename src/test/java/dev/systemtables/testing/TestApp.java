@@ -1,0 +1,144 @@
+package dev.systemtables.testing;
+
+import dev.systemtables.Application;
+import dev.systemtables.config.AppConfig;
+import dev.systemtables.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A real node started in-process on a free port, against a database of its own, driven over
+ * real HTTP. Settings are given as the environment variables of the operator contract.
+ */
+public final class TestApp implements AutoCloseable {
+
+  /** The HS256 secret every test node uses unless told otherwise. */
+  public static final String SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final Application app;
+  private final String databaseUrl;
+  private final int port;
+
+  private TestApp(Application app, String databaseUrl, int port) {
+    this.app = app;
+    this.databaseUrl = databaseUrl;
+    this.port = port;
+  }
+
+  /** A node on a fresh database, without Redis. */
+  public static TestApp start() {
+    return start(Map.of());
+  }
+
+  /**
+   * A node with these settings (environment-variable names). Unless given: a fresh database,
+   * a free port, the test secret, no Redis.
+   */
+  public static TestApp start(Map<String, String> settings) {
+    Map<String, String> env = new HashMap<>(settings);
+    env.putIfAbsent("DATABASE_URL", TestDatabases.freshDatabase());
+    env.putIfAbsent("HTTP_PORT", String.valueOf(freePort()));
+    if (!env.containsKey("JWT_PUBLIC_KEY")) env.putIfAbsent("JWT_SECRET", SECRET);
+    env.values().removeIf(v -> v == null);
+    AppConfig config = baseConfig().with(env);
+    Application app = Application.start(config).await();
+    return new TestApp(app, env.get("DATABASE_URL"), config.httpPort());
+  }
+
+  /** conf/config.yaml as the service reads it, before any environment. */
+  public static AppConfig baseConfig() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return ConfigLoader.load(vertx, "conf/config.yaml").await().with(Map.of());
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  public Application app() {
+    return app;
+  }
+
+  public String databaseUrl() {
+    return databaseUrl;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** A valid token (1 h) for this node's secret. */
+  public String token(String sub, String role) {
+    return token(new JsonObject().put("sub", sub).put("role", role));
+  }
+
+  /** A valid token (1 h) with exactly these claims plus {@code exp}. */
+  public String token(JsonObject claims) {
+    return app.node().tokens().provider().generateToken(claims, new JWTOptions().setExpiresInSeconds(3600));
+  }
+
+  public Resp get(String path, String token) {
+    return send("GET", path, token, null, Map.of());
+  }
+
+  public Resp post(String path, String token, String body) {
+    return send("POST", path, token, body, Map.of());
+  }
+
+  public Resp put(String path, String token, String body) {
+    return send("PUT", path, token, body, Map.of());
+  }
+
+  public Resp patch(String path, String token, String body) {
+    return send("PATCH", path, token, body, Map.of());
+  }
+
+  public Resp delete(String path, String token) {
+    return send("DELETE", path, token, null, Map.of());
+  }
+
+  /** Any request; a null token sends no Authorization header. */
+  public Resp send(String method, String path, String token, String body, Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    if (body != null) b.header("Content-Type", "application/json");
+    headers.forEach(b::header);
+    try {
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Resp(r.statusCode(), r.body(), r.headers().map());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(method + " " + path + " failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    app.stop().await();
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
