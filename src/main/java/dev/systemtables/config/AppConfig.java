@@ -91,6 +91,11 @@ public record AppConfig(
     return from(raw, overrides);
   }
 
+  /** Same environment, with a patch deep-merged into the YAML tree (tests tune limits and schedules this way). */
+  public AppConfig withYaml(JsonObject patch, Map<String, String> env) {
+    return from(raw.copy().mergeIn(patch, true), env);
+  }
+
   public boolean redisEnabled() {
     return redisUrl != null;
   }

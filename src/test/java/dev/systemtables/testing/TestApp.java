@@ -48,12 +48,20 @@ public final class TestApp implements AutoCloseable {
    * a free port, the test secret, no Redis.
    */
   public static TestApp start(Map<String, String> settings) {
+    return start(settings, new JsonObject());
+  }
+
+  /**
+   * Same, with a patch deep-merged into conf/config.yaml's tree, e.g.
+   * {@code {"rateLimits": {"markReadPerMinute": 5}}}.
+   */
+  public static TestApp start(Map<String, String> settings, JsonObject yamlPatch) {
     Map<String, String> env = new HashMap<>(settings);
     env.putIfAbsent("DATABASE_URL", TestDatabases.freshDatabase());
     env.putIfAbsent("HTTP_PORT", String.valueOf(freePort()));
     if (!env.containsKey("JWT_PUBLIC_KEY")) env.putIfAbsent("JWT_SECRET", SECRET);
     env.values().removeIf(v -> v == null);
-    AppConfig config = baseConfig().with(env);
+    AppConfig config = baseConfig().withYaml(yamlPatch, env);
     Application app = Application.start(config).await();
     return new TestApp(app, env.get("DATABASE_URL"), config.httpPort());
   }
