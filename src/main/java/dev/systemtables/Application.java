@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One running node: its Vert.x instance, its database, and its verticles. {@link Main} starts one
@@ -39,12 +40,14 @@ public final class Application {
   private final NodeContext node;
   private final Probes probes;
   private final String devToken;
+  private final String httpDeployment;
 
-  private Application(Vertx vertx, NodeContext node, Probes probes, String devToken) {
+  private Application(Vertx vertx, NodeContext node, Probes probes, String devToken, String httpDeployment) {
     this.vertx = vertx;
     this.node = node;
     this.probes = probes;
     this.devToken = devToken;
+    this.httpDeployment = httpDeployment;
   }
 
   /** Starts a node: database and migrations first, then the domain verticles, then HTTP. */
@@ -85,16 +88,35 @@ public final class Application {
     String token = devToken;
     return vertx.deployVerticle(new UsersVerticle(node))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(node, probes), new DeploymentOptions().setInstances(loops)))
-        .map(x -> {
+        .map(httpId -> {
           LOG.info("system-tables listening on port {} (redis: {}, cluster: {})", config.httpPort(),
               redis != null ? "enabled" : "disabled", config.clusterEnabled());
-          return new Application(vertx, node, probes, token);
+          return new Application(vertx, node, probes, token, httpId);
         });
   }
 
-  /** Stops accepting, lets in-flight requests finish, closes pools and the embedded database. */
-  public Future<Void> stop() {
-    return vertx.close().andThen(x -> node.database().close());
+  /**
+   * Stops the node, blocking the calling thread (never call it on an event loop): the HTTP verticles
+   * stop accepting and drain in-flight requests while the domains can still answer them, then the
+   * domain verticles close their pools, then Vert.x and the embedded database stop.
+   */
+  public void shutdown() {
+    try {
+      vertx.undeploy(httpDeployment)
+          .transform(x -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+          .transform(x -> probes.close())
+          .await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("verticles did not stop cleanly: {}", e.toString());
+    } finally {
+      try {
+        // Bounded: the close promise may be dispatched to an event loop that is already gone.
+        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.debug("vert.x close not confirmed: {}", e.toString());
+      }
+      node.database().close();
+    }
   }
 
   public Vertx vertx() {

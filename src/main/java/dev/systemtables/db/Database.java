@@ -81,13 +81,13 @@ public final class Database implements AutoCloseable {
   }
 
   private void migrate() {
-    var result = Flyway.configure()
+    Flyway flyway = Flyway.configure()
         .dataSource(jdbcUrl(), connectOptions.getUser(), connectOptions.getPassword())
         .locations("classpath:db/migration")
-        .load()
-        .migrate();
-    LOG.info("database schema at version {} ({} migrations applied)",
-        result.targetSchemaVersion, result.migrationsExecuted);
+        .load();
+    var result = flyway.migrate();
+    LOG.info("database schema at version {} ({} migrations applied now)",
+        flyway.info().current().getVersion(), result.migrationsExecuted);
   }
 
   private static EmbeddedPostgres startEmbedded(Path dir) {

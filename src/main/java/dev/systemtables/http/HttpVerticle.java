@@ -65,7 +65,9 @@ public final class HttpVerticle extends VerticleBase {
         "body exceeds " + node.config().bodyLimitBytes() + " bytes"));
     router.errorHandler(500, this::internalError);
 
-    server = vertx.createHttpServer(new HttpServerOptions().setPort(node.config().httpPort()))
+    server = vertx.createHttpServer(new HttpServerOptions().setPort(node.config().httpPort())
+        // h2c upgrades would end in-flight streams with GOAWAY on shutdown; HTTP/1.1 drains cleanly.
+        .setHttp2ClearTextEnabled(false))
         .requestHandler(router);
     return server.listen();
   }

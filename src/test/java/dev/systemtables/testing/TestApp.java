@@ -139,7 +139,7 @@ public final class TestApp implements AutoCloseable {
 
   @Override
   public void close() {
-    app.stop().await();
+    app.shutdown();
   }
 
   public static int freePort() {
