@@ -274,6 +274,9 @@ class IdempotencyClaimApiTest {
     Map<Integer, Long> counts = statuses.stream().collect(Collectors.groupingBy(s -> s, Collectors.counting()));
     assertThat(counts).as("statuses %s", counts).containsEntry(201, 1L).containsEntry(409, 49L);
     assertThat(row("claimer-race", "race")).isNotNull();
+    assertThat(app.get("/metrics", null).body())
+        .contains("idempotency_claims_total{outcome=\"claimed\"}")
+        .contains("idempotency_claims_total{outcome=\"in_progress\"}");
   }
 
   // ---- bad input ----
