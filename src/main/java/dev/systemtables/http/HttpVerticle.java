@@ -3,6 +3,8 @@ package dev.systemtables.http;
 import dev.systemtables.NodeContext;
 import dev.systemtables.auth.Caller;
 import dev.systemtables.common.ErrorCode;
+import dev.systemtables.idempotency.IdempotencyFilter;
+import dev.systemtables.idempotency.IdempotencyRoutes;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.users.UsersRoutes;
 import io.vertx.core.Future;
@@ -50,9 +52,11 @@ public final class HttpVerticle extends VerticleBase {
     Router v1 = Router.router(vertx);
     v1.route().handler(BodyHandler.create(false).setBodyLimit(node.config().bodyLimitBytes()));
     List<RequestFilter> filters = new ArrayList<>();
+    filters.add(new IdempotencyFilter(vertx, "/api/v1"));
     Api api = new Api(v1, node.tokens(), node.callers(), filters);
     api.route(HttpMethod.GET, "/me", Access.ANY, req -> Future.succeededFuture(Reply.ok(me(req.caller()))));
     new UsersRoutes(vertx, node.callers()).mount(api);
+    new IdempotencyRoutes(vertx, node).mount(api);
     router.route("/api/v1/*").subRouter(v1);
 
     router.errorHandler(400, rc -> Problems.write(rc.response(), rc.failure() != null ? rc.failure()
