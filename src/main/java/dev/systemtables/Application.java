@@ -6,6 +6,7 @@ import dev.systemtables.config.AppConfig;
 import dev.systemtables.db.Database;
 import dev.systemtables.http.HttpVerticle;
 import dev.systemtables.ops.Probes;
+import dev.systemtables.timer.TimerVerticle;
 import dev.systemtables.users.CallerRecorder;
 import dev.systemtables.users.UsersVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -84,6 +85,8 @@ public final class Application {
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     String token = devToken;
     return vertx.deployVerticle(new UsersVerticle(node))
+        // After the domains whose purges it requests: it may run a missed slot right away.
+        .compose(x -> vertx.deployVerticle(new TimerVerticle(node)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(node, probes), new DeploymentOptions().setInstances(loops)))
         .map(x -> {
           LOG.info("system-tables listening on port {} (redis: {}, cluster: {})", config.httpPort(),
