@@ -7,6 +7,7 @@ import dev.systemtables.db.Database;
 import dev.systemtables.http.HttpVerticle;
 import dev.systemtables.idempotency.IdempotencyVerticle;
 import dev.systemtables.ops.Probes;
+import dev.systemtables.timer.TimerVerticle;
 import dev.systemtables.users.CallerRecorder;
 import dev.systemtables.users.UsersVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -89,6 +90,8 @@ public final class Application {
     String token = devToken;
     return vertx.deployVerticle(new UsersVerticle(node))
         .compose(x -> vertx.deployVerticle(new IdempotencyVerticle(node)))
+        // After the domains whose purges it requests: it may run a missed slot right away.
+        .compose(x -> vertx.deployVerticle(new TimerVerticle(node)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(node, probes), new DeploymentOptions().setInstances(loops)))
         .map(httpId -> {
           LOG.info("system-tables listening on port {} (redis: {}, cluster: {})", config.httpPort(),

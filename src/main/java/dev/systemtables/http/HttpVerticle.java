@@ -6,6 +6,7 @@ import dev.systemtables.common.ErrorCode;
 import dev.systemtables.idempotency.IdempotencyFilter;
 import dev.systemtables.idempotency.IdempotencyRoutes;
 import dev.systemtables.ops.Probes;
+import dev.systemtables.timer.JobRoutes;
 import dev.systemtables.users.UsersRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -57,6 +58,7 @@ public final class HttpVerticle extends VerticleBase {
     api.route(HttpMethod.GET, "/me", Access.ANY, req -> Future.succeededFuture(Reply.ok(me(req.caller()))));
     new UsersRoutes(vertx, node.callers()).mount(api);
     new IdempotencyRoutes(vertx, node).mount(api);
+    new JobRoutes(vertx).mount(api);
     router.route("/api/v1/*").subRouter(v1);
 
     router.errorHandler(400, rc -> Problems.write(rc.response(), rc.failure() != null ? rc.failure()
