@@ -22,6 +22,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,13 +40,16 @@ public final class Application {
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
   private final Vertx vertx;
+  private final HazelcastClusterManager cluster;
   private final NodeContext node;
   private final Probes probes;
   private final String devToken;
   private final String httpDeployment;
 
-  private Application(Vertx vertx, NodeContext node, Probes probes, String devToken, String httpDeployment) {
+  private Application(Vertx vertx, HazelcastClusterManager cluster, NodeContext node, Probes probes,
+                      String devToken, String httpDeployment) {
     this.vertx = vertx;
+    this.cluster = cluster;
     this.node = node;
     this.probes = probes;
     this.devToken = devToken;
@@ -57,13 +61,16 @@ public final class Application {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions()
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
-    return Clustering.vertx(config, options, new MicrometerMetricsFactory(registry)).compose(vertx ->
-        vertx.executeBlocking(() -> Database.open(config))
-            .compose(db -> boot(vertx, config, db, registry))
-            .recover(t -> vertx.close().transform(x -> Future.failedFuture(t))));
+    return Clustering.start(config, options, new MicrometerMetricsFactory(registry), registry).compose(clustered -> {
+      Vertx vertx = clustered.vertx();
+      return vertx.executeBlocking(() -> Database.open(config))
+          .compose(db -> boot(vertx, clustered.cluster(), config, db, registry))
+          .recover(t -> vertx.close().transform(x -> Future.failedFuture(t)));
+    });
   }
 
-  private static Future<Application> boot(Vertx vertx, AppConfig config, Database db, PrometheusMeterRegistry registry) {
+  private static Future<Application> boot(Vertx vertx, HazelcastClusterManager cluster, AppConfig config, Database db,
+                                          PrometheusMeterRegistry registry) {
     String devToken = null;
     TokenVerifier tokens;
     if (config.jwtPublicKey() != null) {
@@ -96,14 +103,15 @@ public final class Application {
         .map(httpId -> {
           LOG.info("system-tables listening on port {} (redis: {}, cluster: {})", config.httpPort(),
               redis != null ? "enabled" : "disabled", config.clusterEnabled());
-          return new Application(vertx, node, probes, token, httpId);
+          return new Application(vertx, cluster, node, probes, token, httpId);
         });
   }
 
   /**
    * Stops the node, blocking the calling thread (never call it on an event loop): the HTTP verticles
    * stop accepting and drain in-flight requests while the domains can still answer them, then the
-   * domain verticles close their pools, then Vert.x and the embedded database stop.
+   * domain verticles close their pools, then Vert.x (a clustered node leaves the cluster, so the others
+   * drop it at once instead of waiting for its heartbeat to time out) and the embedded database stop.
    */
   public void shutdown() {
     try {
@@ -116,12 +124,36 @@ public final class Application {
     } finally {
       try {
         // Bounded: the close promise may be dispatched to an event loop that is already gone.
-        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(cluster == null ? 5 : 30, TimeUnit.SECONDS);
       } catch (Exception e) {
         LOG.debug("vert.x close not confirmed: {}", e.toString());
       }
+      leaveCluster();
       node.database().close();
     }
+  }
+
+  // Vert.x's close leaves the cluster; this only checks it did, and stops Hazelcast the hard way if not,
+  // so a stuck leave cannot keep the process alive.
+  private void leaveCluster() {
+    if (cluster == null || cluster.getHazelcastInstance() == null) return;
+    var lifecycle = cluster.getHazelcastInstance().getLifecycleService();
+    if (lifecycle.isRunning()) {
+      LOG.warn("the cluster was not left in time; stopping Hazelcast without handing over");
+      lifecycle.terminate();
+    } else {
+      LOG.info("left the cluster");
+    }
+  }
+
+  /** True when this node runs clustered (CLUSTER_ENABLED). */
+  public boolean clustered() {
+    return cluster != null;
+  }
+
+  /** The cluster manager this node joined with, null when not clustered. */
+  HazelcastClusterManager clusterManager() {
+    return cluster;
   }
 
   public Vertx vertx() {

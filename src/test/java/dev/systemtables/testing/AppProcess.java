@@ -1,5 +1,7 @@
 package dev.systemtables.testing;
 
+import io.vertx.core.json.JsonObject;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -9,11 +11,19 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The packaged jar running as its own process, as an operator runs it: configured by environment only. */
+/**
+ * The packaged jar running as its own process, as an operator runs it: configured by environment variables
+ * (and, when a test must change a YAML-only setting such as a cron schedule, by a config file of its own).
+ */
 public final class AppProcess implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Process process;
   private final Path log;
@@ -27,15 +37,42 @@ public final class AppProcess implements AutoCloseable {
 
   /** Starts {@code target/system-tables.jar} with exactly these extra environment variables. */
   public static AppProcess start(String name, Map<String, String> env) throws IOException {
+    return start(name, env, List.of());
+  }
+
+  /**
+   * Same, with extra JVM arguments before {@code -jar}, e.g. {@code -Dconfig=<path>} from
+   * {@link #configFile(JsonObject)}.
+   */
+  public static AppProcess start(String name, Map<String, String> env, List<String> jvmArgs) throws IOException {
     String jar = System.getProperty("app.jar", "target/system-tables.jar");
     if (!new File(jar).exists()) throw new IllegalStateException("package the jar first: " + jar);
     Path log = Files.createTempFile("system-tables-" + name + "-", ".log");
-    ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx512m", "-jar", jar)
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", jar));
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("TEST_"));
     pb.environment().putAll(env);
     int port = Integer.parseInt(env.getOrDefault("HTTP_PORT", "8080"));
     return new AppProcess(pb.start(), log, port);
+  }
+
+  /**
+   * A whole config file for {@code -Dconfig=}: conf/config.yaml with this patch deep-merged in, written as
+   * JSON (which the YAML reader takes as it is). The service reads only that file, so it must be complete.
+   */
+  public static Path configFile(JsonObject yamlPatch) throws IOException {
+    JsonObject tree = TestApp.baseConfig().raw().copy().mergeIn(yamlPatch, true);
+    Path file = Files.createTempFile("system-tables-config-", ".yaml");
+    Files.writeString(file, tree.encodePrettily());
+    return file;
+  }
+
+  /** The JVM argument that makes the process read this config file instead of conf/config.yaml. */
+  public static String configArg(Path file) {
+    return "-Dconfig=" + file.toAbsolutePath();
   }
 
   private static String javaBin() {
@@ -66,6 +103,65 @@ public final class AppProcess implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException("not ready in " + timeout + ": " + output());
+  }
+
+  public Resp get(String path, String token) {
+    return send("GET", path, token, null, Map.of());
+  }
+
+  public Resp post(String path, String token, String body) {
+    return send("POST", path, token, body, Map.of());
+  }
+
+  public Resp put(String path, String token, String body) {
+    return send("PUT", path, token, body, Map.of());
+  }
+
+  public Resp patch(String path, String token, String body) {
+    return send("PATCH", path, token, body, Map.of());
+  }
+
+  public Resp delete(String path, String token) {
+    return send("DELETE", path, token, null, Map.of());
+  }
+
+  /** Any request to this process's HTTP port; a null token sends no Authorization header. */
+  public Resp send(String method, String path, String token, String body, Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(15))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    if (body != null) b.header("Content-Type", "application/json");
+    headers.forEach(b::header);
+    try {
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Resp(r.statusCode(), r.body(), r.headers().map());
+    } catch (IOException e) {
+      throw new IllegalStateException(method + " " + path + " on " + baseUrl() + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * This node's {@code /metrics} as series name with labels (exactly as written in the Prometheus text,
+   * e.g. {@code jobs_runs_total{job="idempotency-cleanup",status="SUCCEEDED"}}) to value.
+   */
+  public Map<String, Double> metrics() {
+    Resp r = get("/metrics", null);
+    if (r.status() != 200) throw new IllegalStateException("/metrics answered " + r);
+    Map<String, Double> series = new LinkedHashMap<>();
+    for (String line : r.body().split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) continue;
+      int space = line.lastIndexOf(' ');
+      series.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+    }
+    return series;
+  }
+
+  /** One series of {@link #metrics()}, 0 when this node has not created it (yet). */
+  public double metric(String series) {
+    return metrics().getOrDefault(series, 0.0);
   }
 
   /** SIGTERM, as an orchestrator stops a node. */

@@ -1,0 +1,130 @@
+package dev.systemtables.cluster;
+
+import dev.systemtables.testing.AppProcess;
+import dev.systemtables.testing.Jwts;
+import dev.systemtables.testing.TestApp;
+import dev.systemtables.testing.TestDatabases;
+import dev.systemtables.testing.TestRedis;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * Several packaged nodes as separate processes on loopback, clustered over TCP/IP on free ports, sharing
+ * one fresh PostgreSQL database and the test Redis (nodes run without Redis when there is none), and
+ * reachable through their public HTTP ports only.
+ */
+final class ClusterNodes implements AutoCloseable {
+
+  private final String databaseUrl;
+  private final List<AppProcess> nodes;
+
+  private ClusterNodes(String databaseUrl, List<AppProcess> nodes) {
+    this.databaseUrl = databaseUrl;
+    this.nodes = nodes;
+  }
+
+  /**
+   * Starts {@code count} nodes at once (so they seed each other), each with this YAML patch, and waits
+   * until every one is ready and sees all the others.
+   */
+  static ClusterNodes start(int count, JsonObject yamlPatch) throws Exception {
+    String db = TestDatabases.freshDatabase();
+    String redis = TestRedis.url();
+    Path config = AppProcess.configFile(yamlPatch);
+    List<Integer> httpPorts = new ArrayList<>();
+    List<Integer> clusterPorts = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      httpPorts.add(TestApp.freePort());
+      clusterPorts.add(TestApp.freePort());
+    }
+    String members = clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    // Browsers of the tests come from the nodes' own origins.
+    String origins = httpPorts.stream().map(p -> "http://127.0.0.1:" + p).collect(Collectors.joining(","));
+    List<AppProcess> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        Map<String, String> env = new HashMap<>();
+        env.put("DATABASE_URL", db);
+        if (redis != null) env.put("REDIS_URL", redis);
+        env.put("JWT_SECRET", TestApp.SECRET);
+        env.put("HTTP_PORT", String.valueOf(httpPorts.get(i)));
+        env.put("ALLOWED_ORIGINS", origins);
+        env.put("CLUSTER_ENABLED", "true");
+        env.put("CLUSTER_HOST", "127.0.0.1");
+        env.put("CLUSTER_PORT", String.valueOf(clusterPorts.get(i)));
+        env.put("CLUSTER_MEMBERS", members);
+        nodes.add(AppProcess.start("node" + (char) ('A' + i), env, List.of(AppProcess.configArg(config))));
+      }
+      CompletableFuture.allOf(nodes.stream().map(n -> CompletableFuture.runAsync(() -> {
+        try {
+          n.awaitReady(Duration.ofSeconds(90));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      })).toArray(CompletableFuture[]::new)).join();
+      ClusterNodes cluster = new ClusterNodes(db, nodes);
+      for (AppProcess n : nodes) {
+        eventually("node on port " + n.port() + " sees " + count + " members",
+            Duration.ofSeconds(30), () -> members(n) == count);
+      }
+      return cluster;
+    } catch (Exception | Error e) {
+      nodes.forEach(AppProcess::close);
+      for (AppProcess n : nodes) System.err.println("---- output of node on port " + n.port() + ":\n" + n.output());
+      throw e;
+    }
+  }
+
+  AppProcess node(int i) {
+    return nodes.get(i);
+  }
+
+  String databaseUrl() {
+    return databaseUrl;
+  }
+
+  /** The members a node counts in its cluster (itself included), from its {@code cluster_members} gauge. */
+  static int members(AppProcess node) {
+    return (int) node.metric("cluster_members");
+  }
+
+  /** A token for the nodes' shared secret, valid 10 minutes. */
+  static String token(String sub, String role) {
+    return Jwts.hs256(TestApp.SECRET, new JsonObject().put("sub", sub).put("role", role).put("exp", Jwts.now() + 600));
+  }
+
+  /** Polls until the condition holds, failing with the description after the timeout. */
+  static void eventually(String what, Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("not within " + timeout + ": " + what);
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  /** Every node's output, for a failure message. */
+  String outputs() {
+    StringBuilder sb = new StringBuilder();
+    for (AppProcess n : nodes) sb.append("\n---- node on port ").append(n.port()).append(":\n").append(n.output());
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    nodes.forEach(AppProcess::close);
+  }
+}
