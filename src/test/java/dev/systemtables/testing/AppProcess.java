@@ -67,6 +67,7 @@ public final class AppProcess implements AutoCloseable {
     JsonObject tree = TestApp.baseConfig().raw().copy().mergeIn(yamlPatch, true);
     Path file = Files.createTempFile("system-tables-config-", ".yaml");
     Files.writeString(file, tree.encodePrettily());
+    file.toFile().deleteOnExit();
     return file;
   }
 
