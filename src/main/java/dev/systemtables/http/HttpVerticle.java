@@ -3,6 +3,7 @@ package dev.systemtables.http;
 import dev.systemtables.NodeContext;
 import dev.systemtables.auth.Caller;
 import dev.systemtables.common.ErrorCode;
+import dev.systemtables.flags.FlagRoutes;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.users.UsersRoutes;
 import io.vertx.core.Future;
@@ -53,6 +54,7 @@ public final class HttpVerticle extends VerticleBase {
     Api api = new Api(v1, node.tokens(), node.callers(), filters);
     api.route(HttpMethod.GET, "/me", Access.ANY, req -> Future.succeededFuture(Reply.ok(me(req.caller()))));
     new UsersRoutes(vertx, node.callers()).mount(api);
+    new FlagRoutes(vertx, node.flags()).mount(api);
     router.route("/api/v1/*").subRouter(v1);
 
     router.errorHandler(400, rc -> Problems.write(rc.response(), rc.failure() != null ? rc.failure()
