@@ -110,6 +110,25 @@ class FlagPropagationTest {
       TestDatabases.execute(db, "INSERT INTO feature_flags (id, name, enabled, rollout_percentage) "
           + "VALUES ('manual-1', 'written-by-hand', true, 100)");
       assertThat(Poll.until(5_000, () -> enabledOn(node, "written-by-hand", "u1"))).isTrue();
+      // A flag from before this service has no audit rows: its audit is empty, not a 404.
+      Resp audit = node.get("/api/v1/flags/manual-1/audit", node.token("admin", "ADMIN"));
+      assertThat(audit.status()).as(audit.toString()).isEqualTo(200);
+      assertThat(audit.json().getJsonArray("data")).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("A reload signal published by another cluster member makes the node reload at once")
+  void clusterSignalReloads() {
+    String db = TestDatabases.freshDatabase();
+    try (TestApp node = TestApp.start(Map.of("DATABASE_URL", db), NO_PERIODIC_RELOAD)) {
+      // Written without NOTIFY, and the periodic reload is an hour away: only the signal can explain a reload.
+      TestDatabases.execute(db, "INSERT INTO feature_flags (id, name, enabled, rollout_percentage) "
+          + "VALUES ('manual-2', 'from-another-member', true, 100)");
+      assertThat(enabledOn(node, "from-another-member", "u1")).isFalse();
+      node.app().vertx().eventBus().publish(FlagContract.RELOAD_SIGNAL, new JsonObject()
+          .put("origin", "another-node").put("names", new JsonArray().add("from-another-member")));
+      assertThat(Poll.until(1_000, () -> enabledOn(node, "from-another-member", "u1"))).isTrue();
     }
   }
 
