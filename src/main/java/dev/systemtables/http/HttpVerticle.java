@@ -3,6 +3,7 @@ package dev.systemtables.http;
 import dev.systemtables.NodeContext;
 import dev.systemtables.auth.Caller;
 import dev.systemtables.common.ErrorCode;
+import dev.systemtables.flags.FlagRoutes;
 import dev.systemtables.idempotency.IdempotencyFilter;
 import dev.systemtables.idempotency.IdempotencyRoutes;
 import dev.systemtables.ops.Probes;
@@ -58,6 +59,7 @@ public final class HttpVerticle extends VerticleBase {
     api.route(HttpMethod.GET, "/me", Access.ANY, req -> Future.succeededFuture(Reply.ok(me(req.caller()))));
     new UsersRoutes(vertx, node.callers()).mount(api);
     new IdempotencyRoutes(vertx, node).mount(api);
+    new FlagRoutes(vertx, node.flags()).mount(api);
     new JobRoutes(vertx).mount(api);
     router.route("/api/v1/*").subRouter(v1);
 
