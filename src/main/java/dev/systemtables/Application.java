@@ -5,6 +5,7 @@ import dev.systemtables.common.RateLimiter;
 import dev.systemtables.config.AppConfig;
 import dev.systemtables.db.Database;
 import dev.systemtables.http.HttpVerticle;
+import dev.systemtables.notifications.NotificationVerticle;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.users.CallerRecorder;
 import dev.systemtables.users.UsersVerticle;
@@ -84,6 +85,7 @@ public final class Application {
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     String token = devToken;
     return vertx.deployVerticle(new UsersVerticle(node))
+        .compose(x -> vertx.deployVerticle(new NotificationVerticle(node)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(node, probes), new DeploymentOptions().setInstances(loops)))
         .map(x -> {
           LOG.info("system-tables listening on port {} (redis: {}, cluster: {})", config.httpPort(),

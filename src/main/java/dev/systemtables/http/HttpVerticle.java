@@ -3,7 +3,9 @@ package dev.systemtables.http;
 import dev.systemtables.NodeContext;
 import dev.systemtables.auth.Caller;
 import dev.systemtables.common.ErrorCode;
+import dev.systemtables.notifications.NotificationRoutes;
 import dev.systemtables.ops.Probes;
+import dev.systemtables.push.PushBridge;
 import dev.systemtables.users.UsersRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -14,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.util.ArrayList;
@@ -53,7 +56,11 @@ public final class HttpVerticle extends VerticleBase {
     Api api = new Api(v1, node.tokens(), node.callers(), filters);
     api.route(HttpMethod.GET, "/me", Access.ANY, req -> Future.succeededFuture(Reply.ok(me(req.caller()))));
     new UsersRoutes(vertx, node.callers()).mount(api);
+    new NotificationRoutes(vertx, node).mount(api);
     router.route("/api/v1/*").subRouter(v1);
+
+    new PushBridge(vertx, node.tokens(), node.config().allowedOrigins()).mount(router);
+    mountBellPage(router);
 
     router.errorHandler(400, rc -> Problems.write(rc.response(), rc.failure() != null ? rc.failure()
         : new dev.systemtables.common.ApiException(ErrorCode.VALIDATION_FAILED, "bad request")));
@@ -73,6 +80,16 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The bell page ({@code GET /} and its assets from {@code webroot/}). The policy allows only this
+   * origin's own scripts, styles and sockets, so even a slip in the page could not run injected script.
+   */
+  private static void mountBellPage(Router router) {
+    StaticHandler files = StaticHandler.create("webroot").setIndexPage("index.html");
+    router.get("/").handler(BellPage::headers).handler(files);
+    router.get("/assets/*").handler(BellPage::headers).handler(files);
   }
 
   private void ready(RoutingContext rc) {
