@@ -54,11 +54,6 @@ public final class NotificationVerticle extends VerticleBase {
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
-  /** For tests: whether this node currently distrusts a user's Redis counter. */
-  public boolean counterIsStale(String userId) {
-    return counters.isStale(userId);
-  }
-
   private Future<JsonObject> list(JsonObject body) {
     NotificationStore.Filter filter = new NotificationStore.Filter(body.getString("userId"),
         body.getBoolean("read"), body.getString("type"), body.getString("priority"));

@@ -111,7 +111,7 @@ final class UnreadCounters {
     return KEY_PREFIX + userId;
   }
 
-  /** Whether this node distrusts the user's Redis counter (for tests and diagnostics). */
+  /** Whether this node distrusts the user's Redis counter. */
   boolean isStale(String userId) {
     return allStale || stale.contains(userId);
   }
