@@ -6,6 +6,7 @@ import dev.systemtables.common.ErrorCode;
 import dev.systemtables.http.Problems;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
@@ -62,7 +63,11 @@ public final class PushBridge {
 
   private void checkOrigin(RoutingContext rc) {
     String origin = rc.request().getHeader("Origin");
-    if (origins.allows(origin, rc.request().getHeader("Host"))) {
+    // authority() is the Host header in HTTP/1.1 and :authority in HTTP/2.
+    HostAndPort authority = rc.request().authority();
+    String host = authority == null ? null
+        : authority.port() < 0 ? authority.host() : authority.host() + ":" + authority.port();
+    if (origins.allows(origin, host)) {
       rc.next();
     } else {
       Problems.write(rc.response(), ErrorCode.FORBIDDEN, "origin " + origin + " may not open the event bus");
