@@ -87,9 +87,9 @@ public final class HttpVerticle extends VerticleBase {
    * origin's own scripts, styles and sockets, so even a slip in the page could not run injected script.
    */
   private static void mountBellPage(Router router) {
-    StaticHandler files = StaticHandler.create("webroot").setIndexPage("index.html");
-    router.get("/").handler(BellPage::headers).handler(files);
-    router.get("/assets/*").handler(BellPage::headers).handler(files);
+    // A prefix route serves paths relative to its prefix: /assets/x is webroot/assets/x.
+    router.get("/").handler(BellPage::headers).handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+    router.get("/assets/*").handler(BellPage::headers).handler(StaticHandler.create("webroot/assets"));
   }
 
   private void ready(RoutingContext rc) {
