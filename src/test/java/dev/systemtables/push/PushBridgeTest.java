@@ -4,6 +4,7 @@ import dev.systemtables.testing.Jwts;
 import dev.systemtables.testing.Resp;
 import dev.systemtables.testing.TestApp;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,12 +15,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -188,6 +192,55 @@ class PushBridgeTest {
     } finally {
       spy.unregister().await();
       flagSpy.unregister().await();
+    }
+  }
+
+  @Test
+  @DisplayName("The SockJS transport (what the official JavaScript client speaks) is guarded the same way")
+  void sockJsFraming() throws Exception {
+    String u = user();
+    String address = BrowserAddresses.user(u);
+    BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + app.port() + "/eventbus/000/" + UUID.randomUUID() + "/websocket"),
+            new WebSocket.Listener() {
+              @Override
+              public CompletionStage<?> onText(WebSocket s, CharSequence data, boolean last) {
+                texts.add(data.toString());
+                s.request(1);
+                return null;
+              }
+            }).join();
+    try {
+      assertThat(texts.poll(5, TimeUnit.SECONDS)).as("SockJS open frame").isEqualTo("o");
+      Consumer<JsonObject> send = frame -> ws.sendText(
+          new JsonArray().add(frame.encode()).encode(), true).join();
+      send.accept(new JsonObject().put("type", "register").put("address", BrowserAddresses.user("someone-else"))
+          .put("headers", new JsonObject().put("Authorization", "Bearer " + app.token(u, "CREATOR"))));
+      send.accept(new JsonObject().put("type", "register").put("address", address)
+          .put("headers", new JsonObject().put("Authorization", "Bearer " + app.token(u, "CREATOR"))));
+      boolean refused = false;
+      long deadline = System.currentTimeMillis() + 10_000;
+      String probe = UUID.randomUUID().toString();
+      while (System.currentTimeMillis() < deadline) {
+        app.app().vertx().eventBus().publish(address, new JsonObject().put("probe", probe));
+        String t = texts.poll(100, TimeUnit.MILLISECONDS);
+        if (t == null || !t.startsWith("a[")) continue;
+        for (Object f : new JsonArray(t.substring(1))) {
+          JsonObject frame = new JsonObject((String) f);
+          if ("err".equals(frame.getString("type"))
+              && BrowserAddresses.user("someone-else").equals(frame.getString("address"))) {
+            refused = true;
+          }
+          if ("rec".equals(frame.getString("type")) && probe.equals(frame.getJsonObject("body").getString("probe"))) {
+            assertThat(refused).as("the foreign register was refused with an err frame").isTrue();
+            return;
+          }
+        }
+      }
+      throw new AssertionError("no message over the SockJS transport");
+    } finally {
+      ws.abort();
     }
   }
 
