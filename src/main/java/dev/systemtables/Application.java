@@ -8,6 +8,7 @@ import dev.systemtables.flags.FlagSnapshots;
 import dev.systemtables.flags.FlagVerticle;
 import dev.systemtables.http.HttpVerticle;
 import dev.systemtables.idempotency.IdempotencyVerticle;
+import dev.systemtables.notifications.NotificationVerticle;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.timer.TimerVerticle;
 import dev.systemtables.users.CallerRecorder;
@@ -92,6 +93,7 @@ public final class Application {
     String token = devToken;
     return vertx.deployVerticle(new UsersVerticle(node))
         .compose(x -> vertx.deployVerticle(new IdempotencyVerticle(node)))
+        .compose(x -> vertx.deployVerticle(new NotificationVerticle(node)))
         // Before HTTP: evaluations must find the first flag snapshot already loaded.
         .compose(x -> vertx.deployVerticle(new FlagVerticle(node)))
         // After the domains whose purges it requests: it may run a missed slot right away.

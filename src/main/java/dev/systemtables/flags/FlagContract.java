@@ -42,7 +42,7 @@ public final class FlagContract {
 
   public static final String RELOAD_SIGNAL = "flags.internal.reload";
   public static final String NOTIFY_CHANNEL = "flags_changed";
-  public static final String BROWSER_ADDRESS = "flags.changed";
+  public static final String BROWSER_ADDRESS = dev.systemtables.push.BrowserAddresses.FLAGS_CHANGED;
 
   /** The {@code event} member of browser messages. */
   public static final String BROWSER_EVENT = "flags.changed";
