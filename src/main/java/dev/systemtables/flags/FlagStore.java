@@ -4,6 +4,8 @@ import dev.systemtables.common.ApiException;
 import dev.systemtables.common.ErrorCode;
 import dev.systemtables.common.Failures;
 import dev.systemtables.common.Ids;
+import static dev.systemtables.common.Times.iso;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -229,7 +230,4 @@ final class FlagStore {
     throw new ClassCastException("expected a JSON object, got " + value.getClass().getSimpleName());
   }
 
-  private static String iso(OffsetDateTime t) {
-    return t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC).toString();
-  }
 }
