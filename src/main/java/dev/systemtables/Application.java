@@ -62,7 +62,10 @@ public final class Application {
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     return Clustering.vertx(config, options, new MicrometerMetricsFactory(registry)).compose(vertx ->
         vertx.executeBlocking(() -> Database.open(config))
-            .compose(db -> boot(vertx, config, db, registry))
+            .compose(db -> boot(vertx, config, db, registry).recover(t -> vertx.executeBlocking(() -> {
+              db.close();
+              return null;
+            }).transform(x -> Future.failedFuture(t))))
             .recover(t -> vertx.close().transform(x -> Future.failedFuture(t))));
   }
 
