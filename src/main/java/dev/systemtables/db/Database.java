@@ -96,6 +96,8 @@ public final class Database implements AutoCloseable {
       EmbeddedPostgres pg = EmbeddedPostgres.builder()
           .setDataDirectory(dir)
           .setCleanDataDirectory(false)
+          // Our own shutdown stops it last, after the verticles have finished with it.
+          .setRegisterShutdownHook(false)
           .setPort(freePort())
           .start();
       LOG.info("embedded PostgreSQL on 127.0.0.1:{}, data in {}", pg.getPort(), dir.toAbsolutePath());
