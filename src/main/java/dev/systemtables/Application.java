@@ -17,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -33,6 +34,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One running node: its Vert.x instance, its database, and its verticles. {@link Main} starts one
@@ -64,15 +66,37 @@ public final class Application {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions()
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
-    return Clustering.start(config, options, new MicrometerMetricsFactory(registry), registry).compose(clustered -> {
-      Vertx vertx = clustered.vertx();
-      return vertx.executeBlocking(() -> Database.open(config))
-          .compose(db -> boot(vertx, clustered.cluster(), config, db, registry).recover(t -> vertx.executeBlocking(() -> {
-            db.close();
-            return null;
-          }).transform(x -> Future.failedFuture(t))))
-          .recover(t -> vertx.close().transform(x -> Future.failedFuture(t)));
+    // Completed directly, never dispatched to an event loop: after a failed boot Vert.x is closed, and a
+    // failure dispatched to one of its stopped event loops would be lost (the process would hang, not exit 1).
+    Promise<Application> started = Promise.promise();
+    Clustering.start(config, options, new MicrometerMetricsFactory(registry), registry).onComplete(clustered -> {
+      if (clustered.failed()) {
+        started.fail(clustered.cause());
+        return;
+      }
+      Vertx vertx = clustered.result().vertx();
+      HazelcastClusterManager cluster = clustered.result().cluster();
+      AtomicReference<Database> opened = new AtomicReference<>();
+      vertx.executeBlocking(() -> Database.open(config))
+          .compose(db -> {
+            opened.set(db);
+            return boot(vertx, cluster, config, db, registry);
+          })
+          .onComplete(booted -> {
+            if (booted.succeeded()) {
+              started.complete(booted.result());
+            } else {
+              // The closes block (bounded), so off the event loops they stop; the embedded database
+              // stops after the verticles, as in shutdown().
+              new Thread(() -> {
+                closeVertx(vertx, cluster);
+                if (opened.get() != null) opened.get().close();
+                started.fail(booted.cause());
+              }, "failed-start").start();
+            }
+          });
     });
+    return started.future();
   }
 
   private static Future<Application> boot(Vertx vertx, HazelcastClusterManager cluster, AppConfig config, Database db,
@@ -131,20 +155,22 @@ public final class Application {
     } catch (Exception e) {
       LOG.warn("verticles did not stop cleanly: {}", e.toString());
     } finally {
-      try {
-        // Bounded: the close promise may be dispatched to an event loop that is already gone.
-        vertx.close().toCompletionStage().toCompletableFuture().get(cluster == null ? 5 : 30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.debug("vert.x close not confirmed: {}", e.toString());
-      }
-      leaveCluster();
+      closeVertx(vertx, cluster);
       node.database().close();
     }
   }
 
-  // Vert.x's close leaves the cluster; this only checks it did, and stops Hazelcast the hard way if not,
-  // so a stuck leave cannot keep the process alive.
-  private void leaveCluster() {
+  /**
+   * Closes Vert.x, blocking (bounded: the close promise may be dispatched to an event loop that is
+   * already gone). A clustered node leaves the cluster in that close; if it did not, Hazelcast is
+   * stopped the hard way so a stuck leave cannot keep the process alive.
+   */
+  private static void closeVertx(Vertx vertx, HazelcastClusterManager cluster) {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(cluster == null ? 5 : 30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.debug("vert.x close not confirmed: {}", e.toString());
+    }
     if (cluster == null || cluster.getHazelcastInstance() == null) return;
     var lifecycle = cluster.getHazelcastInstance().getLifecycleService();
     if (lifecycle.isRunning()) {

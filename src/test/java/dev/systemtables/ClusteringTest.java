@@ -7,14 +7,22 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.systemtables.config.AppConfig;
 import dev.systemtables.testing.TestApp;
+import dev.systemtables.testing.TestDatabases;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,6 +69,26 @@ class ClusteringTest {
       assertThat(app.get("/health/ready", null).status()).isEqualTo(200);
     }
     assertThat(hz.getLifecycleService().isRunning()).as("the member left on shutdown").isFalse();
+    assertThat(Hazelcast.getAllHazelcastInstances()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "CLUSTER_ENABLED={0}")
+  @ValueSource(booleans = {false, true})
+  @DisplayName("A node whose boot fails (HTTP port taken) reports the failure, leaves the cluster and leaves no Hazelcast behind")
+  void failedBootIsReported(boolean clustered) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
+      Map<String, String> env = new HashMap<>();
+      env.put("DATABASE_URL", TestDatabases.freshDatabase());
+      env.put("HTTP_PORT", String.valueOf(taken.getLocalPort()));
+      env.put("JWT_SECRET", TestApp.SECRET);
+      env.put("CLUSTER_ENABLED", String.valueOf(clustered));
+      env.put("CLUSTER_PORT", String.valueOf(TestApp.freePort()));
+      AppConfig config = TestApp.baseConfig().with(env);
+      // Bounded, so a lost failure shows as a TimeoutException rather than a hung build.
+      assertThatThrownBy(() -> Application.start(config).await(60, TimeUnit.SECONDS))
+          .isNotInstanceOf(TimeoutException.class)
+          .hasStackTraceContaining("Address already in use");
+    }
     assertThat(Hazelcast.getAllHazelcastInstances()).isEmpty();
   }
 

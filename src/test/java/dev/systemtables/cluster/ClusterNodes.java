@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -33,8 +32,10 @@ final class ClusterNodes implements AutoCloseable {
   }
 
   /**
-   * Starts {@code count} nodes at once (so they seed each other), each with this YAML patch, and waits
-   * until every one is ready and sees all the others.
+   * Starts {@code count} nodes, each with this YAML patch and every node as seed member, and waits until
+   * every one is ready and sees all the others. One after the other: several JVMs starting at once on a
+   * small CI machine starve each other (start-up database connections time out), and the first node
+   * forms the cluster alone anyway.
    */
   static ClusterNodes start(int count, JsonObject yamlPatch) throws Exception {
     String db = TestDatabases.freshDatabase();
@@ -62,15 +63,10 @@ final class ClusterNodes implements AutoCloseable {
         env.put("CLUSTER_HOST", "127.0.0.1");
         env.put("CLUSTER_PORT", String.valueOf(clusterPorts.get(i)));
         env.put("CLUSTER_MEMBERS", members);
-        nodes.add(AppProcess.start("node" + (char) ('A' + i), env, List.of(AppProcess.configArg(config))));
+        AppProcess node = AppProcess.start("node" + (char) ('A' + i), env, List.of(AppProcess.configArg(config)));
+        nodes.add(node);
+        node.awaitReady(Duration.ofSeconds(90));
       }
-      CompletableFuture.allOf(nodes.stream().map(n -> CompletableFuture.runAsync(() -> {
-        try {
-          n.awaitReady(Duration.ofSeconds(90));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      })).toArray(CompletableFuture[]::new)).join();
       ClusterNodes cluster = new ClusterNodes(db, nodes);
       for (AppProcess n : nodes) {
         eventually("node on port " + n.port() + " sees " + count + " members",
