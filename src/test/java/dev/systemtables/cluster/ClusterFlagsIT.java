@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterFlagsIT {
 
   private static final Duration SIGNAL_WAIT = Duration.ofSeconds(5);
-  private static final String ADMIN = token("admin", "ADMIN");
+  private static final String ADMIN = token(ClusterNodes.unique("admin"), "ADMIN");
   private static final String VIEWER = token("flag-viewer", "VIEWER");
 
   private static ClusterNodes cluster;

@@ -52,7 +52,7 @@ class ClusterIT {
   private static AppProcess a;
   private static AppProcess b;
   private static AppProcess c;
-  private static final String ADMIN = token("admin", "ADMIN");
+  private static final String ADMIN = token(ClusterNodes.unique("admin"), "ADMIN");
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -96,7 +96,7 @@ class ClusterIT {
       claimedBefore.put(n, n.metric(CLAIMED));
       remoteBefore.put(n, n.metric(REMOTE_RECEIVED));
     }
-    String caller = token("local-work", "CREATOR");
+    String caller = token(ClusterNodes.unique("local-work"), "CREATOR");
     int claims = 12;
     for (int i = 0; i < claims; i++) {
       Resp claim = a.post("/api/v1/idempotency", caller,
@@ -179,8 +179,9 @@ class ClusterIT {
     // Right away: a node's own work never waits for the cluster to settle.
     assertThat(b.get("/health/live", null).status()).isEqualTo(200);
     assertThat(b.get("/health/ready", null).status()).isEqualTo(200);
-    String caller = token("after-kill", "BRAND");
-    assertThat(b.get("/api/v1/me", caller).data().getString("sub")).isEqualTo("after-kill");
+    String sub = ClusterNodes.unique("after-kill");
+    String caller = token(sub, "BRAND");
+    assertThat(b.get("/api/v1/me", caller).data().getString("sub")).isEqualTo(sub);
     assertThat(b.put("/api/v1/users/after-kill-user", ADMIN, "{\"role\":\"CREATOR\"}").status()).isEqualTo(200);
 
     String claim = new JsonObject().put("key", "after-kill").put("entityType", "payout").put("requestHash", "x").encode();

@@ -98,6 +98,14 @@ final class ClusterNodes implements AutoCloseable {
     return Jwts.hs256(TestApp.SECRET, new JsonObject().put("sub", sub).put("role", role).put("exp", Jwts.now() + 600));
   }
 
+  /**
+   * A caller id of its own for this run: rate-limit windows are kept per caller in the shared Redis, for
+   * longer than one run, so a fixed id would run out of its hourly allowance after a few runs.
+   */
+  static String unique(String prefix) {
+    return prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+  }
+
   /** Polls until the condition holds, failing with the description after the timeout. */
   static void eventually(String what, Duration timeout, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();

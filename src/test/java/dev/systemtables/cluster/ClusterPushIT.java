@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterPushIT {
 
   private static final Duration PUSH_WAIT = Duration.ofSeconds(10);
-  private static final String ADMIN = token("admin", "ADMIN");
+  private static final String ADMIN = token(ClusterNodes.unique("admin"), "ADMIN");
 
   private static ClusterNodes cluster;
   private static AppProcess a;
