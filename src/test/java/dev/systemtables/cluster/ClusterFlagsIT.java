@@ -5,7 +5,6 @@ import dev.systemtables.testing.Resp;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * belongs to the benchmarks, and each observed one is printed.
  */
 @Tag("slow")
-@Disabled("enabled after merge with flags/notifications")
 @DisplayName("Flags across the cluster: a change through one node is evaluated anew on the other")
 class ClusterFlagsIT {
 

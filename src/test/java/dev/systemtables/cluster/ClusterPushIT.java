@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -35,7 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one arrives (every one of those notifications is accounted for like the others).
  */
 @Tag("slow")
-@Disabled("enabled after merge with flags/notifications")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @DisplayName("Pushes across the cluster: a browser on node B, a notification created through node A, a node lost")
 class ClusterPushIT {
