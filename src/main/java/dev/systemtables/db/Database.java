@@ -58,11 +58,14 @@ public final class Database implements AutoCloseable {
     return db;
   }
 
-  /** A pool for one owner (each domain verticle has its own); waits at most 1 s for a connection. */
+  /**
+   * A pool for one owner (each domain verticle has its own). A database that cannot be reached fails a
+   * connect within the connect timeout; waiting for a free connection of a busy pool is bounded at 5 s.
+   */
   public Pool pool(Vertx vertx, String name, int maxSize) {
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(maxSize)
-            .setConnectionTimeout(1).setConnectionTimeoutUnit(TimeUnit.SECONDS)
+            .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS)
             .setMaxWaitQueueSize(10_000).setName(name))
         .with(new NetClientOptions().setConnectTimeout(connectTimeoutMillis))
         .connectingTo(new PgConnectOptions(connectOptions))

@@ -57,6 +57,8 @@ public final class FlagVerticle extends VerticleBase {
     this.snapshots = node.flags();
   }
 
+  private static final int FIRST_LOAD_ATTEMPTS = 6;
+
   @Override
   public Future<?> start() {
     pool = node.database().pool(vertx, "flags", 2);
@@ -91,8 +93,17 @@ public final class FlagVerticle extends VerticleBase {
         }))
         .handler(payload -> context.runOnContext(x -> onNotify(payload)));
 
-    // The first snapshot must be in place before HTTP serves evaluations, so a failed load fails the start.
-    return reload().compose(x -> reloadSignals.completion()).onSuccess(x -> listen());
+    // The first snapshot must be in place before HTTP serves evaluations, so a load that keeps failing
+    // fails the start; a busy database at boot gets a few more tries first.
+    return firstLoad(1).compose(x -> reloadSignals.completion()).onSuccess(x -> listen());
+  }
+
+  private Future<Void> firstLoad(int attempt) {
+    return reload().recover(t -> {
+      if (attempt >= FIRST_LOAD_ATTEMPTS) return Future.failedFuture(t);
+      LOG.warn("first flag load failed (attempt {} of {}): {}", attempt, FIRST_LOAD_ATTEMPTS, t.toString());
+      return vertx.timer(500L * attempt).compose(x -> firstLoad(attempt + 1));
+    });
   }
 
   @Override

@@ -19,14 +19,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The nodes reload their flag snapshot only every hour here ({@code flags.reloadSeconds}), so a change
  * can only reach the other node by the change signal (cluster publish, or PostgreSQL NOTIFY). The wait is
- * kept well above the contract's 1 second so a loaded CI machine does not fail it; the latency itself
- * belongs to the benchmarks, and each observed one is printed.
+ * the contract's bound (1 second): a change not evaluated by then is a broken promise, not slowness
+ * (observed latencies are tens of milliseconds and are printed).
  */
 @Tag("slow")
 @DisplayName("Flags across the cluster: a change through one node is evaluated anew on the other")
 class ClusterFlagsIT {
 
-  private static final Duration SIGNAL_WAIT = Duration.ofSeconds(5);
+  private static final Duration SIGNAL_WAIT = Duration.ofSeconds(1);
   private static final String ADMIN = token(ClusterNodes.unique("admin"), "ADMIN");
   private static final String VIEWER = token("flag-viewer", "VIEWER");
 
