@@ -75,7 +75,31 @@ public final class Request {
     if (!(parsed instanceof JsonObject o)) {
       throw ApiException.validation("body must be a JSON object");
     }
+    String nul = nulPath(o, "");
+    if (nul != null) {
+      // PostgreSQL text and jsonb cannot hold U+0000: refuse it here instead of failing in the database.
+      throw ApiException.validation((nul.isEmpty() ? "body" : nul) + " must not contain the NUL character (\\u0000)");
+    }
     json = o;
     return json;
+  }
+
+  /** The path of the first member name or string holding U+0000, or null. */
+  private static String nulPath(Object value, String path) {
+    if (value instanceof String s) return s.indexOf('\0') >= 0 ? path : null;
+    if (value instanceof JsonObject o) {
+      for (var e : o) {
+        String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+        if (e.getKey().indexOf('\0') >= 0) return child;
+        String found = nulPath(e.getValue(), child);
+        if (found != null) return found;
+      }
+    } else if (value instanceof io.vertx.core.json.JsonArray a) {
+      for (int i = 0; i < a.size(); i++) {
+        String found = nulPath(a.getValue(i), path + "[" + i + "]");
+        if (found != null) return found;
+      }
+    }
+    return null;
   }
 }

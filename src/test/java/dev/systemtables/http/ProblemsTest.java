@@ -86,4 +86,20 @@ class ProblemsTest {
     assertThat(r.status()).isIn(404, 405);
     assertThat(r.header("Content-Type")).isEqualTo("application/problem+json");
   }
+
+  @Test
+  @DisplayName("A NUL character anywhere in a JSON body is a 400 naming where it is")
+  void nulCharacter() {
+    Resp r = app.put("/api/v1/users/x", admin, "{\"role\":\"VIEWER\",\"email\":\"a\\u0000@b.c\"}");
+    assertProblem(r, 400, "VALIDATION_FAILED");
+    assertThat(r.json().getString("detail")).contains("email");
+  }
+
+  @Test
+  @DisplayName("A GET carrying a form body is answered normally, not with a 500")
+  void getWithFormBody() {
+    Resp r = app.send("GET", "/api/v1/me", admin, "a=1",
+        Map.of("Content-Type", "application/x-www-form-urlencoded"));
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+  }
 }
