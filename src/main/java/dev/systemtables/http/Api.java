@@ -48,6 +48,7 @@ public final class Api {
             : Future.failedFuture(new ApiException(ErrorCode.FORBIDDEN, "role " + caller.role() + " may not call this")))
         .compose(caller -> {
           try {
+            refuseNul(rc);
             return full.handle(new Request(rc, caller));
           } catch (RuntimeException e) {
             return Future.failedFuture(e);
@@ -55,6 +56,18 @@ public final class Api {
         })
         .onSuccess(reply -> write(rc.response(), reply))
         .onFailure(t -> Problems.write(rc.response(), t)));
+  }
+
+  /** PostgreSQL text cannot hold U+0000: a path or query parameter carrying it is a client error, not a 500. */
+  private static void refuseNul(RoutingContext rc) {
+    rc.pathParams().forEach((name, value) -> {
+      if (value.indexOf('\0') >= 0) throw ApiException.validation(name + " must not contain the NUL character");
+    });
+    rc.queryParams().forEach((name, value) -> {
+      if (value.indexOf('\0') >= 0 || name.indexOf('\0') >= 0) {
+        throw ApiException.validation(name + " must not contain the NUL character");
+      }
+    });
   }
 
   private Future<Caller> authenticate(RoutingContext rc) {

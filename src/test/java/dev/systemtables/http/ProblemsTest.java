@@ -102,4 +102,15 @@ class ProblemsTest {
         Map.of("Content-Type", "application/x-www-form-urlencoded"));
     assertThat(r.status()).as(r.toString()).isEqualTo(200);
   }
+
+  @Test
+  @DisplayName("A NUL character in a path or query parameter is a 400 naming the parameter")
+  void nulInParameters() {
+    Resp path = app.get("/api/v1/flags/a%00b/audit", admin);
+    assertProblem(path, 400, "VALIDATION_FAILED");
+    assertThat(path.json().getString("detail")).contains("id");
+    Resp query = app.get("/api/v1/me?x=a%00b", admin);
+    assertProblem(query, 400, "VALIDATION_FAILED");
+    assertThat(query.json().getString("detail")).contains("x");
+  }
 }
