@@ -1,6 +1,7 @@
 package dev.systemtables.flags;
 
 import dev.systemtables.testing.Resp;
+import dev.systemtables.testing.TcpProxy;
 import dev.systemtables.testing.TestApp;
 import dev.systemtables.testing.TestDatabases;
 import io.vertx.core.eventbus.MessageConsumer;

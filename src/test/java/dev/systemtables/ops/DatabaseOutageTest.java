@@ -1,74 +1,27 @@
 package dev.systemtables.ops;
 
 import dev.systemtables.testing.Resp;
+import dev.systemtables.testing.TcpProxy;
 import dev.systemtables.testing.TestApp;
 import dev.systemtables.testing.TestDatabases;
-import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("PostgreSQL unreachable: 503 with Retry-After quickly, and nothing acknowledged is lost")
 class DatabaseOutageTest {
 
-  /** A TCP relay to the real PostgreSQL that the test can cut, as a network failure would. */
-  static final class Relay {
-    final Vertx vertx = Vertx.vertx();
-    final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
-    final String host;
-    final int targetPort;
-    final int port = TestApp.freePort();
-    NetServer server;
-
-    Relay(String host, int targetPort) {
-      this.host = host;
-      this.targetPort = targetPort;
-    }
-
-    void open() {
-      var client = vertx.createNetClient();
-      server = vertx.createNetServer().connectHandler(in -> {
-        in.pause();
-        sockets.add(in);
-        client.connect(targetPort, host).onSuccess(out -> {
-          sockets.add(out);
-          in.handler(out::write);
-          out.handler(in::write);
-          in.closeHandler(v -> out.close());
-          out.closeHandler(v -> in.close());
-          in.resume();
-        }).onFailure(t -> in.close());
-      });
-      server.listen(port, "127.0.0.1").await();
-    }
-
-    void cut() {
-      server.close().await();
-      sockets.forEach(NetSocket::close);
-      sockets.clear();
-    }
-
-    void close() {
-      vertx.close().await();
-    }
-  }
-
   @Test
   @DisplayName("While the database is cut off, calls that need it get 503 + Retry-After within 2 s; afterwards the data is there")
   void outage() {
     String dbUrl = TestDatabases.freshDatabase();
     URI u = URI.create(dbUrl);
-    Relay relay = new Relay(u.getHost(), u.getPort() < 0 ? 5432 : u.getPort());
-    relay.open();
-    String viaRelay = dbUrl.replace(u.getHost() + ":" + (u.getPort() < 0 ? 5432 : u.getPort()), "127.0.0.1:" + relay.port);
+    TcpProxy relay = new TcpProxy(u.getHost(), u.getPort() < 0 ? 5432 : u.getPort());
+    String viaRelay = dbUrl.replace(u.getHost() + ":" + (u.getPort() < 0 ? 5432 : u.getPort()), "127.0.0.1:" + relay.port());
     try (TestApp app = TestApp.start(Map.of("DATABASE_URL", viaRelay))) {
       String admin = app.token("admin-o", "ADMIN");
       assertThat(app.put("/api/v1/users/before-outage", admin, "{\"role\":\"VIEWER\"}").status()).isEqualTo(200);
@@ -85,7 +38,7 @@ class DatabaseOutageTest {
       // The token alone answers /me: it does not need the database.
       assertThat(app.get("/api/v1/me", admin).status()).isEqualTo(200);
 
-      relay.open();
+      relay.restore();
       Resp after = app.put("/api/v1/users/before-outage", admin, "{\"role\":\"CREATOR\"}");
       assertThat(after.status()).isEqualTo(200);
       assertThat(after.data().getString("createdAt")).isNotEqualTo(after.data().getString("updatedAt"));

@@ -1,6 +1,7 @@
-package dev.systemtables.flags;
+package dev.systemtables.testing;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 
@@ -9,16 +10,25 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback TCP forwarder in front of PostgreSQL, so a test can make the database unreachable for
- * one node (connections reset, new ones refused) without touching the shared server.
+ * one node (connections reset, new ones refused) without touching the shared server, and bring it back.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
   private final Vertx vertx = Vertx.vertx();
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
-  private final NetServer server;
+  private final NetClient client = vertx.createNetClient();
+  private final String targetHost;
+  private final int targetPort;
+  private int port;
+  private NetServer server;
 
-  TcpProxy(String targetHost, int targetPort) {
-    var client = vertx.createNetClient();
+  public TcpProxy(String targetHost, int targetPort) {
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+    listen(0);
+  }
+
+  private void listen(int onPort) {
     server = vertx.createNetServer().connectHandler(down -> {
       down.pause();
       sockets.add(down);
@@ -34,17 +44,24 @@ final class TcpProxy implements AutoCloseable {
         down.resume();
       });
     });
-    server.listen(0, "127.0.0.1").await();
+    server.listen(onPort, "127.0.0.1").await();
+    port = server.actualPort();
   }
 
-  int port() {
-    return server.actualPort();
+  public int port() {
+    return port;
   }
 
   /** Refuses new connections and resets the open ones. */
-  void cut() {
+  public void cut() {
     server.close().await();
     sockets.forEach(NetSocket::close);
+    sockets.clear();
+  }
+
+  /** Accepts connections again, on the same port. */
+  public void restore() {
+    listen(port);
   }
 
   @Override
