@@ -1,6 +1,7 @@
 package dev.systemtables.cluster;
 
 import dev.systemtables.testing.AppProcess;
+import dev.systemtables.testing.BridgeClient;
 import dev.systemtables.testing.Resp;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Browser pushes across a two-process cluster: a socket on node B gets what is created through node A, and a
  * browser whose node is killed reconnects to the survivor and catches up with {@code after} without losing
- * a notification. Sockets are raw bridge WebSockets ({@link BridgeSocket}), as the official client opens them.
+ * a notification. Sockets are raw bridge WebSockets ({@link BridgeClient}), as the official client opens them.
  *
  * <p>A new REGISTER takes effect on the other node once the subscription has spread through the cluster,
  * and the bridge acknowledges nothing; so the first message of each socket is awaited by publishing until
@@ -64,7 +65,7 @@ class ClusterPushIT {
     String user = "push-cross";
     createUser(a, user);
     List<String> created = new ArrayList<>();
-    try (BridgeSocket socket = BridgeSocket.open(b.baseUrl())) {
+    try (BridgeClient socket = BridgeClient.connect(b.baseUrl())) {
       socket.register(address(user), token(user, "VIEWER"));
       firstPush(socket, a, user, created);
 
@@ -90,14 +91,13 @@ class ClusterPushIT {
         .put("conditions", new JsonObject().put("userIds", new JsonArray().add("secret-user"))).encode());
     assertThat(createdFlag.status()).as(createdFlag.toString()).isEqualTo(201);
     String id = createdFlag.data().getString("id");
-    try (BridgeSocket socket = BridgeSocket.open(b.baseUrl())) {
+    try (BridgeClient socket = BridgeClient.connect(b.baseUrl())) {
       socket.register("flags.changed", token("flag-watcher", "VIEWER"));
       JsonObject signal = null;
       for (int i = 0; i < 20 && signal == null; i++) {
         Resp patch = a.patch("/api/v1/flags/" + id, ADMIN, new JsonObject().put("description", "change " + i).encode());
         assertThat(patch.status()).as(patch.toString()).isEqualTo(200);
-        JsonObject frame = socket.await(f -> "rec".equals(f.getString("type")) && "flags.changed".equals(f.getString("address")),
-            Duration.ofMillis(500));
+        JsonObject frame = socket.next(BridgeClient.messageOn("flags.changed"), Duration.ofMillis(500));
         if (frame != null) signal = frame.getJsonObject("body");
       }
       assertThat(signal).as("a flags.changed signal on node B; frames: " + socket.seen()).isNotNull();
@@ -118,7 +118,7 @@ class ClusterPushIT {
     Set<String> received = new LinkedHashSet<>();
     String lastSeen;
 
-    try (BridgeSocket onA = BridgeSocket.open(a.baseUrl())) {
+    try (BridgeClient onA = BridgeClient.connect(a.baseUrl())) {
       onA.register(address(user), token);
       received.add(firstPush(onA, b, user, created));
       // The page's list (newest first) shows what was created before the socket was live; its newest
@@ -135,7 +135,7 @@ class ClusterPushIT {
     // While the browser is away, on the node that is left.
     for (int i = 0; i < 3; i++) notify(b, user, "While away " + i, created);
 
-    try (BridgeSocket onB = BridgeSocket.open(b.baseUrl())) {
+    try (BridgeClient onB = BridgeClient.connect(b.baseUrl())) {
       // As the official client: register in onopen first, then catch up, so nothing falls in between.
       onB.register(address(user), token);
       received.addAll(catchUp(b, token, lastSeen));
@@ -158,12 +158,11 @@ class ClusterPushIT {
    * Creates notifications through {@code via} until the socket gets one (the subscription has spread);
    * returns the id of the one received.
    */
-  private static String firstPush(BridgeSocket socket, AppProcess via, String user, List<String> created)
+  private static String firstPush(BridgeClient socket, AppProcess via, String user, List<String> created)
       throws InterruptedException {
     for (int i = 0; i < 20; i++) {
       notify(via, user, "Warm-up " + i, created);
-      JsonObject frame = socket.await(f -> "rec".equals(f.getString("type")) && address(user).equals(f.getString("address")),
-          Duration.ofMillis(500));
+      JsonObject frame = socket.next(BridgeClient.messageOn(address(user)), Duration.ofMillis(500));
       if (frame != null) {
         String id = notificationId(frame.getJsonObject("body"));
         assertThat(created).contains(id);

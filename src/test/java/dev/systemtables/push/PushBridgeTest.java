@@ -1,5 +1,6 @@
 package dev.systemtables.push;
 
+import dev.systemtables.testing.BridgeClient;
 import dev.systemtables.testing.Jwts;
 import dev.systemtables.testing.Resp;
 import dev.systemtables.testing.TestApp;
@@ -118,7 +119,7 @@ class PushBridgeTest {
       // would arrive first if it were delivered at all.
       client.register(mine, app.token(me, "CREATOR"));
       awaitRegistered(client, mine);
-      client.frames.clear();
+      client.clear();
       create(victim, "victim's secret");
       create(me, "mine");
       JsonObject next = client.next(f -> "rec".equals(f.getString("type")), 5_000);
@@ -151,7 +152,7 @@ class PushBridgeTest {
       client.register("users.upsert", app.token(u, "CREATOR"));
       assertThat(client.next(BridgeClient.errFor("users.upsert"), 5_000)).as("a domain address").isNotNull();
 
-      client.frames.clear();
+      client.clear();
       create(u, "before registering");
       assertThat(client.next(BridgeClient.messageOn(address), 300)).as("refused registers deliver nothing").isNull();
 
@@ -262,7 +263,7 @@ class PushBridgeTest {
     try (BridgeClient client = BridgeClient.connect(app.port())) {
       client.register(BrowserAddresses.user(u), shortLived);
       awaitRegistered(client, BrowserAddresses.user(u));
-      assertThat(client.closed.get(10, TimeUnit.SECONDS)).isNotNull();
+      assertThat(client.closed().get(10, TimeUnit.SECONDS)).isNotNull();
     }
   }
 
@@ -279,7 +280,7 @@ class PushBridgeTest {
     assertThat(info("http://127.0.0.1:" + app.port()).statusCode()).as("the page's own origin").isEqualTo(200);
     assertThat(info(null).statusCode()).as("not a browser").isEqualTo(200);
     try (BridgeClient ok = BridgeClient.connect(app.port(), "http://127.0.0.1:" + app.port())) {
-      assertThat(ok.closed).isNotDone();
+      assertThat(ok.closed()).isNotDone();
     }
   }
 
