@@ -40,6 +40,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterPushIT {
 
   private static final Duration PUSH_WAIT = Duration.ofSeconds(10);
+  /**
+   * Right after a node is killed the survivor's cluster-wide registrations wait until Hazelcast declares
+   * the dead member gone (hazelcast.max.no.heartbeat.seconds); a push is delivered once that is over.
+   */
+  private static final Duration AFTER_LOSS_WAIT = Duration.ofSeconds(30);
   private static final String ADMIN = token(ClusterNodes.unique("admin"), "ADMIN");
 
   private static ClusterNodes cluster;
@@ -142,7 +147,7 @@ class ClusterPushIT {
       assertThat(received).as("caught up after the reconnect").containsAll(created);
 
       String live = notify(b, user, "After the reconnect", created);
-      JsonObject push = onB.awaitMessage(address(user), m -> live.equals(notificationId(m)), PUSH_WAIT);
+      JsonObject push = onB.awaitMessage(address(user), m -> live.equals(notificationId(m)), AFTER_LOSS_WAIT);
       received.add(notificationId(push));
       assertThat(push.getInteger("unreadCount")).isEqualTo(created.size());
     }
