@@ -4,8 +4,11 @@ import dev.systemtables.auth.TokenVerifier;
 import dev.systemtables.common.RateLimiter;
 import dev.systemtables.config.AppConfig;
 import dev.systemtables.db.Database;
+import dev.systemtables.flags.FlagSnapshots;
+import dev.systemtables.flags.FlagVerticle;
 import dev.systemtables.http.HttpVerticle;
 import dev.systemtables.idempotency.IdempotencyVerticle;
+import dev.systemtables.notifications.NotificationVerticle;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.timer.TimerVerticle;
 import dev.systemtables.users.CallerRecorder;
@@ -84,12 +87,15 @@ public final class Application {
     NodeContext node = new NodeContext(config, db, redis, tokens,
         new CallerRecorder(vertx, 500_000),
         new RateLimiter(redis, config.redisCommandTimeoutMillis()),
-        registry, UUID.randomUUID().toString());
+        registry, UUID.randomUUID().toString(), new FlagSnapshots());
     Probes probes = new Probes(db.pool(vertx, "health", 1), redis);
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     String token = devToken;
     return vertx.deployVerticle(new UsersVerticle(node))
         .compose(x -> vertx.deployVerticle(new IdempotencyVerticle(node)))
+        .compose(x -> vertx.deployVerticle(new NotificationVerticle(node)))
+        // Before HTTP: evaluations must find the first flag snapshot already loaded.
+        .compose(x -> vertx.deployVerticle(new FlagVerticle(node)))
         // After the domains whose purges it requests: it may run a missed slot right away.
         .compose(x -> vertx.deployVerticle(new TimerVerticle(node)))
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(node, probes), new DeploymentOptions().setInstances(loops)))

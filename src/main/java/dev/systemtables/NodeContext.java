@@ -4,6 +4,7 @@ import dev.systemtables.auth.TokenVerifier;
 import dev.systemtables.common.RateLimiter;
 import dev.systemtables.config.AppConfig;
 import dev.systemtables.db.Database;
+import dev.systemtables.flags.FlagSnapshots;
 import dev.systemtables.users.CallerRecorder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.redis.client.Redis;
@@ -13,6 +14,7 @@ import io.vertx.redis.client.Redis;
  *
  * @param redis null when the node runs without Redis
  * @param nodeId a unique name of this process, recorded with job runs
+ * @param flags the node's in-memory flag snapshot: written by FlagVerticle alone, read by the HTTP layer
  */
 public record NodeContext(
     AppConfig config,
@@ -22,7 +24,8 @@ public record NodeContext(
     CallerRecorder callers,
     RateLimiter rateLimiter,
     PrometheusMeterRegistry metrics,
-    String nodeId) {
+    String nodeId,
+    FlagSnapshots flags) {
 
   public boolean redisEnabled() {
     return redis != null;

@@ -43,7 +43,8 @@ public final class Failures {
         return true;
       }
       if (c instanceof PgException pg && pg.getSqlState() != null
-          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"))) {
+          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P")
+              || "55000".equals(pg.getSqlState()))) {
         return true;
       }
       String name = c.getClass().getName();

@@ -3,9 +3,12 @@ package dev.systemtables.http;
 import dev.systemtables.NodeContext;
 import dev.systemtables.auth.Caller;
 import dev.systemtables.common.ErrorCode;
+import dev.systemtables.flags.FlagRoutes;
 import dev.systemtables.idempotency.IdempotencyFilter;
 import dev.systemtables.idempotency.IdempotencyRoutes;
+import dev.systemtables.notifications.NotificationRoutes;
 import dev.systemtables.ops.Probes;
+import dev.systemtables.push.PushBridge;
 import dev.systemtables.timer.JobRoutes;
 import dev.systemtables.users.UsersRoutes;
 import io.vertx.core.Future;
@@ -17,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.util.ArrayList;
@@ -58,8 +62,13 @@ public final class HttpVerticle extends VerticleBase {
     api.route(HttpMethod.GET, "/me", Access.ANY, req -> Future.succeededFuture(Reply.ok(me(req.caller()))));
     new UsersRoutes(vertx, node.callers()).mount(api);
     new IdempotencyRoutes(vertx, node).mount(api);
+    new FlagRoutes(vertx, node.flags()).mount(api);
     new JobRoutes(vertx).mount(api);
+    new NotificationRoutes(vertx, node).mount(api);
     router.route("/api/v1/*").subRouter(v1);
+
+    new PushBridge(vertx, node.tokens(), node.config().allowedOrigins()).mount(router);
+    mountBellPage(router);
 
     router.errorHandler(400, rc -> Problems.write(rc.response(), rc.failure() != null ? rc.failure()
         : new dev.systemtables.common.ApiException(ErrorCode.VALIDATION_FAILED, "bad request")));
@@ -81,6 +90,16 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The bell page ({@code GET /} and its assets from {@code webroot/}). The policy allows only this
+   * origin's own scripts, styles and sockets, so even a slip in the page could not run injected script.
+   */
+  private static void mountBellPage(Router router) {
+    // A prefix route serves paths relative to its prefix: /assets/x is webroot/assets/x.
+    router.get("/").handler(BellPage::headers).handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+    router.get("/assets/*").handler(BellPage::headers).handler(StaticHandler.create("webroot/assets"));
   }
 
   private void ready(RoutingContext rc) {

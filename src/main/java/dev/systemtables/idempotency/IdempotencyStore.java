@@ -1,5 +1,7 @@
 package dev.systemtables.idempotency;
 
+import static dev.systemtables.common.Times.iso;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -8,7 +10,6 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /**
  * All SQL of the idempotency domain. Time is PostgreSQL's {@code now()} everywhere, so nodes with
@@ -142,7 +143,4 @@ final class IdempotencyStore {
         .put("expiresAt", iso(r.getOffsetDateTime("expires_at")));
   }
 
-  private static String iso(OffsetDateTime t) {
-    return t == null ? null : t.withOffsetSameInstant(ZoneOffset.UTC).toString();
-  }
 }

@@ -1,5 +1,7 @@
 package dev.systemtables.timer;
 
+import static dev.systemtables.common.Times.iso;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -113,9 +115,5 @@ final class JobStore {
         .put("finishedAt", iso(r.getOffsetDateTime("finished_at")))
         .put("deleted", r.getLong("deleted"))
         .put("error", r.getString("error"));
-  }
-
-  private static String iso(OffsetDateTime t) {
-    return t == null ? null : t.toInstant().toString();
   }
 }

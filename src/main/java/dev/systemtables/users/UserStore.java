@@ -1,5 +1,6 @@
 package dev.systemtables.users;
 
+import dev.systemtables.common.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,7 +8,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
-import java.time.ZoneOffset;
 
 /** All SQL of the users directory. */
 final class UserStore {
@@ -83,7 +83,7 @@ final class UserStore {
         .put("brandId", r.getString("brand_id"))
         .put("creatorId", r.getString("creator_id"))
         .put("email", r.getString("email"))
-        .put("createdAt", r.getOffsetDateTime("created_at").withOffsetSameInstant(ZoneOffset.UTC).toString())
-        .put("updatedAt", r.getOffsetDateTime("updated_at").withOffsetSameInstant(ZoneOffset.UTC).toString());
+        .put("createdAt", Times.iso(r.getOffsetDateTime("created_at")))
+        .put("updatedAt", Times.iso(r.getOffsetDateTime("updated_at")));
   }
 }

@@ -6,7 +6,6 @@ import dev.systemtables.testing.TestDatabases;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the admin API, the domains' purges doing the deleting. Needs the idempotency and notification
  * domains' purge consumers.
  */
-@Disabled("enabled after merge with idempotency and notifications branches")
 @DisplayName("Cleanup jobs delete exactly what they should, in batches, and nothing else")
 class CleanupJobsTest {
 

@@ -82,7 +82,7 @@ final class TimerNode implements AutoCloseable {
       });
     }
     // Only what the timer reads from the node: config, database, metrics and its id.
-    NodeContext node = new NodeContext(config, db, null, null, null, null, registry, nodeId);
+    NodeContext node = new NodeContext(config, db, null, null, null, null, registry, nodeId, null);
     try {
       vertx.deployVerticle(new TimerVerticle(node, clock)).await();
     } catch (RuntimeException e) {

@@ -1,0 +1,105 @@
+package dev.systemtables.flags;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The evaluator on a snapshot of 1,000 flags, every one with conditions, for a rotating set of
+ * 1,024 synthetic callers. Scores are evaluations per second: the all-flag benchmarks count each of
+ * the 1,000 flags as one operation. Run with {@code bench/jmh} (one thread, one fork).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class FlagEvaluatorBenchmark {
+
+  static final int FLAGS = 1_000;
+  static final int CALLERS = 1_024;
+  static final String[] ROLES = {"ADMIN", "CREATOR", "BRAND", "VIEWER"};
+
+  FlagSnapshot snapshot;
+  EvaluationContext[] callers;
+  String[] names;
+  int next;
+
+  @Setup
+  public void setUp() {
+    List<Flag> flags = new ArrayList<>(FLAGS);
+    for (int i = 0; i < FLAGS; i++) {
+      flags.add(new Flag("id-" + i, "flag-" + i, i % 10 != 0, i % 101, conditionsFor(i)));
+    }
+    snapshot = FlagSnapshot.of(flags, Instant.now());
+    names = flags.stream().map(Flag::name).toArray(String[]::new);
+    callers = new EvaluationContext[CALLERS];
+    for (int u = 0; u < CALLERS; u++) {
+      callers[u] = new EvaluationContext("user-" + u, ROLES[u % 4], u % 3 == 0 ? null : "brand-" + (u % 40),
+          u % 5 == 0 ? "creator-" + (u % 30) : null,
+          Map.of("plan", u % 2 == 0 ? "pro" : "free", "region", u % 3 == 0 ? "eu" : "us", "sub", "user-" + u,
+              "seats", u % 7));
+    }
+  }
+
+  /** A mix of every condition kind, so each step of the evaluation is exercised. */
+  static FlagConditions conditionsFor(int i) {
+    return switch (i % 5) {
+      case 0 -> new FlagConditions(Set.of("CREATOR", "BRAND"), null, null, null, null);
+      case 1 -> new FlagConditions(null, ids("brand-", 20), null, null, null);
+      case 2 -> new FlagConditions(null, null, null, null, Map.of("plan", "pro", "region", "eu"));
+      case 3 -> new FlagConditions(Set.of("VIEWER", "BRAND", "CREATOR"), null, null, ids("user-", 100),
+          Map.of("seats", new BigDecimal(3)));
+      default -> new FlagConditions(null, null, ids("creator-", 10), ids("user-", 50), null);
+    };
+  }
+
+  static Set<String> ids(String prefix, int n) {
+    Set<String> out = new HashSet<>();
+    for (int k = 0; k < n; k++) out.add(prefix + (k * 3));
+    return out;
+  }
+
+  private EvaluationContext nextCaller() {
+    return callers[next++ & (CALLERS - 1)];
+  }
+
+  /** {@code GET /flags/{name}/enabled}: look a flag up by name and evaluate it. */
+  @Benchmark
+  public boolean oneFlagByName() {
+    int i = next++;
+    return FlagEvaluator.isEnabled(snapshot, names[i % FLAGS], callers[i & (CALLERS - 1)]);
+  }
+
+  /** The evaluation itself over all 1,000 flags for one caller. */
+  @Benchmark
+  @OperationsPerInvocation(FLAGS)
+  public int allFlags() {
+    EvaluationContext caller = nextCaller();
+    int on = 0;
+    for (Flag f : snapshot.flags()) {
+      if (FlagEvaluator.isEnabled(f, caller)) on++;
+    }
+    return on;
+  }
+
+  /** {@code GET /flags/enabled}: all 1,000 flags into the name → boolean map the endpoint returns. */
+  @Benchmark
+  @OperationsPerInvocation(FLAGS)
+  public void allFlagsAsMap(Blackhole bh) {
+    bh.consume(FlagEvaluator.evaluateAll(snapshot, nextCaller()));
+  }
+}
