@@ -6,10 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import org.HdrHistogram.Histogram;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.LongFunction;
 
 /**
@@ -52,13 +49,10 @@ final class ClosedLoop {
     final Sender sender;
     final long total;
     final Promise<Measurement> done = Promise.promise();
-    final Histogram histogram = Measurement.newHistogram();
-    final List<String> errorSamples = new ArrayList<>();
+    final Measurement m = new Measurement();
     final long measureStart;
     final long measureEnd;
     long seq;
-    long ok;
-    long errors;
     int active;
 
     Run(int concurrency, int warmupSeconds, int seconds, long total, int expected, Sender sender) {
@@ -93,14 +87,14 @@ final class ClosedLoop {
         boolean good = ar.succeeded() && ar.result().statusCode() == expected;
         if (t0 >= measureStart && t1 <= measureEnd) {
           if (good) {
-            ok++;
-            histogram.recordValue(Math.min((t1 - t0) / 1_000, histogram.getHighestTrackableValue()));
+            m.ok++;
+            m.histogram.recordValue(Math.min((t1 - t0) / 1_000, m.histogram.getHighestTrackableValue()));
           } else {
-            errors++;
+            m.errors++;
           }
         }
-        if (!good && errorSamples.size() < 3) {
-          errorSamples.add(ar.succeeded()
+        if (!good && m.errorSamples.size() < 3) {
+          m.errorSamples.add(ar.succeeded()
               ? ar.result().statusCode() + " " + abbreviate(ar.result().bodyAsString())
               : ar.cause().toString());
         }
@@ -114,8 +108,8 @@ final class ClosedLoop {
 
     void finish(long now) {
       if (--active == 0) {
-        double secs = (Math.min(now, measureEnd) - measureStart) / 1e9;
-        done.complete(new Measurement(histogram, ok, errors, secs, errorSamples));
+        m.seconds = Math.max(0, Math.min(now, measureEnd) - measureStart) / 1e9;
+        done.complete(m);
       }
     }
   }

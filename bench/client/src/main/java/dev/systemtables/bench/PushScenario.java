@@ -56,7 +56,10 @@ final class PushScenario {
   private long strangers;
   private final List<String> errorSamples = new ArrayList<>();
 
-  PushScenario(Vertx vertx, Settings s, WebClient client, Population pop) {
+  private final CpuMeter cpu;
+
+  PushScenario(Vertx vertx, Settings s, WebClient client, Population pop, CpuMeter cpu) {
+    this.cpu = cpu;
     this.vertx = vertx;
     this.s = s;
     this.client = client;
@@ -87,11 +90,13 @@ final class PushScenario {
 
     Suite.log("pushing " + total + " notifications at " + s.pushRate() + "/s (" + s.pushWarmupSeconds()
         + " s warm-up, " + s.pushSeconds() + " s measured)");
+    CpuMeter.Mark mark = cpu.start();
     onContext(ctx, () -> sendAll(admins, total)).await(s.pushWarmupSeconds() + s.pushSeconds() + 120L, TimeUnit.SECONDS);
     // Stragglers: wait until every accepted notification arrived, or the grace period is over.
     long deadline = System.currentTimeMillis() + GRACE_MS;
     while (System.currentTimeMillis() < deadline && missing() > 0) Suite.sleep(50);
     vertx.cancelTimer(pinger);
+    CpuMeter.Usage usage = cpu.since(mark);
 
     long measured = lastMeasured - firstMeasured + 1;
     long lost = missing();
@@ -103,6 +108,7 @@ final class PushScenario {
         .put("lost", lost).put("duplicates", duplicates).put("strangers", strangers)
         .put("refusedRegistrations", refusals).put("clients", sockets.size());
     Measurement.putLatencies(row, histogram);
+    Measurement.putCpu(row, usage, total);
     if (!errorSamples.isEmpty()) row.put("errorSamples", new io.vertx.core.json.JsonArray(List.copyOf(errorSamples)));
     onContext(ctx, () -> Future.join(sockets.stream().map(WebSocket::close).toList())).otherwiseEmpty()
         .await(30, TimeUnit.SECONDS);

@@ -45,8 +45,8 @@ final class Report {
     JsonObject counters = first(rows, "broadcast-counters");
 
     StringBuilder md = new StringBuilder();
-    md.append("| scenario | conc. | requests/s | p50 ms | p99 ms | p99.9 ms | errors | target | measured | result |\n");
-    md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |\n");
+    md.append("| scenario | conc. | requests/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs/req: service · PostgreSQL | target | measured | result |\n");
+    md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |\n");
     List<String> notes = new ArrayList<>();
     for (String id : ORDER) {
       for (JsonObject row : rows.getOrDefault(id, List.of())) {
@@ -69,10 +69,11 @@ final class Report {
     String scenario = row.getString("scenario", id);
     String status = row.getString("status", "ok");
     if (!"ok".equals(status)) {
-      return cells(scenario, "—", "—", "—", "—", "—", "—", target(id), "—", status + ": " + row.getString("note", ""));
+      return cells(scenario, "—", "—", "—", "—", "—", "—", "—", target(id), "—", status + ": " + row.getString("note", ""));
     }
     String conc = row.containsKey("concurrency") ? String.valueOf(row.getInteger("concurrency")) : "—";
-    String rps = row.containsKey("rps") ? number(row.getDouble("rps")) : "—";
+    String rps = row.containsKey("rps") ? number(row.getDouble("rps")) + range(row.getJsonArray("roundRps")) : "—";
+    String cpu = cpu(row.getJsonObject("cpu"));
     String errors = row.containsKey("errors") ? String.valueOf(row.getLong("errors")) : "—";
     String measured = "—";
     String result = "—";
@@ -111,7 +112,7 @@ final class Report {
         }
         boolean countersOk = counters == null || counters.getInteger("moved").equals(counters.getInteger("checked"));
         result = verdict(max != null && max <= BROADCAST_MAX_MS && row.getLong("errors", 0L) == 0 && countersOk);
-        return cells(scenario, "1", "—", ms(row.getDouble("p50")), "—", "—", errors, target(id), measured, result);
+        return cells(scenario, "1", "—", ms(row.getDouble("p50")), "—", "—", errors, cpu, target(id), measured, result);
       }
       case "push" -> {
         long lost = row.getLong("lost", 0L);
@@ -125,13 +126,42 @@ final class Report {
         double v = row.getDouble("evaluationsPerSecond");
         measured = number(v) + " evaluations/s";
         result = verdict(v >= EVALUATIONS_PER_S);
-        return cells(scenario, "1 thread", "—", "—", "—", "—", "—", target(id), measured, result);
+        return cells(scenario, "1 thread", "—", "—", "—", "—", "—", "—", target(id), measured, result);
       }
       default -> {
       }
     }
     return cells(scenario, conc, rps, ms(row.getDouble("p50")), ms(row.getDouble("p99")), ms(row.getDouble("p999")),
-        errors, target(id), measured, result);
+        errors, cpu, target(id), measured, result);
+  }
+
+  /** The spread of the interleaved rounds, e.g. " (21k–25k)". */
+  private static String range(JsonArray rounds) {
+    if (rounds == null || rounds.size() < 2) return "";
+    double min = Double.MAX_VALUE;
+    double max = 0;
+    for (Object o : rounds) {
+      double v = ((Number) o).doubleValue();
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    return " (" + compact(min) + "–" + compact(max) + ")";
+  }
+
+  private static String compact(double v) {
+    return v >= 10_000 ? String.format(Locale.ROOT, "%.0fk", v / 1000)
+        : v >= 1_000 ? String.format(Locale.ROOT, "%.1fk", v / 1000) : String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  /** Service and PostgreSQL CPU microseconds per request (per broadcast: milliseconds). */
+  private static String cpu(JsonObject cpu) {
+    if (cpu == null || !cpu.containsKey("serverUsPerRequest")) return "—";
+    double svc = cpu.getDouble("serverUsPerRequest");
+    double pg = cpu.getDouble("postgresUsPerRequest");
+    if (svc >= 100_000 || pg >= 100_000) {
+      return String.format(Locale.ROOT, "%,.0f ms · %,.0f ms", svc / 1000, pg / 1000);
+    }
+    return String.format(Locale.ROOT, "%,.0f · %,.0f", svc, pg);
   }
 
   private static String target(String id) {
@@ -191,6 +221,11 @@ final class Report {
     if (row.containsKey("max")) b.append(", max ").append(ms(row.getDouble("max"))).append(" ms");
     if (row.containsKey("errors")) b.append(", errors ").append(row.getValue("errors"));
     if (row.containsKey("lost")) b.append(", lost ").append(row.getValue("lost"));
+    JsonObject cpu = row.getJsonObject("cpu");
+    if (cpu != null) {
+      b.append(String.format(Locale.ROOT, "; cores busy: service %.2f, PostgreSQL %.2f, client %.2f",
+          cpu.getDouble("serverCores"), cpu.getDouble("postgresCores"), cpu.getDouble("clientCores")));
+    }
     return b.toString();
   }
 }

@@ -14,13 +14,17 @@ import java.util.stream.Collectors;
  * @param roleUsers     CREATOR users in the directory (the role broadcast's audience)
  * @param concurrency   in-flight requests of every closed-loop scenario
  * @param warmupSeconds fixed warm-up of every closed-loop scenario (not recorded)
- * @param seconds       fixed measurement of every closed-loop scenario
+ * @param seconds       fixed measurement of every closed-loop scenario, split into {@code rounds}
+ * @param rounds        closed-loop scenarios of a group are measured in interleaved rounds, so that a
+ *                      burst of someone else's load on a shared machine hits all of them alike
+ * @param serverPid     the service's process, for its CPU time (0: not measured)
+ * @param database      the benchmark database, for its PostgreSQL backends' CPU time
  */
 record Settings(String host, int port, String secret, String run, boolean quick,
                 int users, int inboxUsers, int perInbox, int roleUsers, int flags,
-                int concurrency, int warmupSeconds, int seconds, int loops,
+                int concurrency, int warmupSeconds, int seconds, int rounds, int loops,
                 int broadcastRuns, int pushClients, int pushRate, int pushWarmupSeconds, int pushSeconds,
-                Set<String> only) {
+                Set<String> only, long serverPid, String database, int clockTicks) {
 
   static Settings from(Args a) {
     boolean quick = a.flag("quick");
@@ -35,13 +39,15 @@ record Settings(String host, int port, String secret, String run, boolean quick,
         a.integer("concurrency", 32),
         a.integer("warmup", quick ? 2 : 5),
         a.integer("seconds", quick ? 4 : 20),
+        a.integer("rounds", quick ? 2 : 4),
         a.integer("loops", 1),
         a.integer("broadcast-runs", quick ? 1 : 3),
         a.integer("push-clients", quick ? 200 : 1_000),
         a.integer("push-rate", 200),
         a.integer("push-warmup", quick ? 2 : 5),
         a.integer("push-seconds", quick ? 5 : 30),
-        only.isBlank() ? Set.of() : Arrays.stream(only.split(",")).map(String::trim).collect(Collectors.toSet()));
+        only.isBlank() ? Set.of() : Arrays.stream(only.split(",")).map(String::trim).collect(Collectors.toSet()),
+        Long.parseLong(a.string("server-pid", "0")), a.string("db", ""), a.integer("clock-ticks", 100));
   }
 
   boolean wants(String scenario) {

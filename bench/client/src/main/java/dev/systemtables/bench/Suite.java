@@ -18,7 +18,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +41,9 @@ final class Suite {
   private final WebClient client;
   private final Population pop;
   private final SplittableRandom random = new SplittableRandom(8);
+  private final CpuMeter cpu;
+  /** Unique across every round of the run: a reused key would be a replay (or a 422), not a new request. */
+  private long idempotencyKeys;
 
   Suite(Vertx vertx, Settings s, Path out) {
     this.vertx = vertx;
@@ -45,6 +51,7 @@ final class Suite {
     this.out = out;
     this.client = client(vertx, s);
     this.pop = new Population(vertx, s);
+    this.cpu = new CpuMeter(s.serverPid(), s.database(), s.host(), s.clockTicks());
   }
 
   static WebClient client(Vertx vertx, Settings s) {
@@ -86,12 +93,12 @@ final class Suite {
     // Every caller once, so the node's directory cache is warm as in steady state (a first sight writes a row).
     timed("priming " + s.users() + " callers", () -> prime(users));
 
+    List<Load> reads = new ArrayList<>();
     if (s.wants("health")) {
-      write(closedLoop("health", "ceiling: GET /health/live (no auth)", 200,
-          seq -> get("/health/live", null).send()));
+      reads.add(new Load("health", "ceiling: GET /health/live (no auth)", seq -> get("/health/live", null).send()));
     }
     if (s.wants("me")) {
-      write(closedLoop("me", "ceiling: GET /api/v1/me (JWT, no domain work)", 200,
+      reads.add(new Load("me", "ceiling: GET /api/v1/me (JWT, no domain work)",
           seq -> get("/api/v1/me", pick(users)).send()));
     }
 
@@ -99,49 +106,61 @@ final class Suite {
         && createFlags(admins.get(0));
     String flagsWhy = available.getBoolean("flags") ? "flag creation failed (see log)" : "GET /api/v1/flags/{name}/enabled answered 404";
     if (s.wants("flag-one")) {
-      write(flagsReady
-          ? closedLoop("flag-one", "GET /api/v1/flags/{name}/enabled (" + s.flags() + " flags)", 200,
-              seq -> get("/api/v1/flags/" + Population.flagName(random.nextInt(s.flags())) + "/enabled", pick(users)).send())
-          : unavailable("flag-one", "GET /api/v1/flags/{name}/enabled", flagsWhy));
+      if (flagsReady) {
+        reads.add(new Load("flag-one", "GET /api/v1/flags/{name}/enabled (" + s.flags() + " flags with conditions)",
+            seq -> get("/api/v1/flags/" + Population.flagName(random.nextInt(s.flags())) + "/enabled", pick(users)).send()));
+      } else {
+        write(unavailable("flag-one", "GET /api/v1/flags/{name}/enabled", flagsWhy));
+      }
     }
     if (s.wants("flags-all")) {
-      write(flagsReady
-          ? closedLoop("flags-all", "GET /api/v1/flags/enabled (all " + s.flags() + " flags)", 200,
-              seq -> get("/api/v1/flags/enabled", pick(users)).send())
-          : unavailable("flags-all", "GET /api/v1/flags/enabled", flagsWhy));
+      if (flagsReady) {
+        reads.add(new Load("flags-all", "GET /api/v1/flags/enabled (all " + s.flags() + " flags)",
+            seq -> get("/api/v1/flags/enabled", pick(users)).send()));
+      } else {
+        write(unavailable("flags-all", "GET /api/v1/flags/enabled", flagsWhy));
+      }
     }
 
     boolean inbox = available.getBoolean("notifications");
     String inboxWhy = "GET /api/v1/notifications/unread-count answered 404";
     List<String> inboxUsers = users.subList(0, s.inboxUsers());
-    String inboxShape = s.inboxUsers() + " users × " + s.perInbox() + " in " + (long) s.inboxUsers() * s.perInbox() + "+ rows";
+    String inboxShape = String.format(Locale.ROOT, "%,d users × %,d, table of %,d+ rows",
+        s.inboxUsers(), s.perInbox(), (long) s.inboxUsers() * s.perInbox());
     if (s.wants("list")) {
-      write(inbox
-          ? closedLoop("list", "GET /api/v1/notifications page 1 of 20 (" + inboxShape + ")", 200,
-              seq -> get("/api/v1/notifications?page=1&pageSize=20", pick(inboxUsers)).send())
-          : unavailable("list", "GET /api/v1/notifications", inboxWhy));
+      if (inbox) {
+        reads.add(new Load("list", "GET /api/v1/notifications page 1 of 20 (" + inboxShape + ")",
+            seq -> get("/api/v1/notifications?page=1&pageSize=20", pick(inboxUsers)).send()));
+      } else {
+        write(unavailable("list", "GET /api/v1/notifications", inboxWhy));
+      }
     }
     if (s.wants("unread")) {
-      write(inbox
-          ? closedLoop("unread", "GET /api/v1/notifications/unread-count (" + inboxShape + ")", 200,
-              seq -> get("/api/v1/notifications/unread-count", pick(inboxUsers)).send())
-          : unavailable("unread", "GET /api/v1/notifications/unread-count", inboxWhy));
+      if (inbox) {
+        reads.add(new Load("unread", "GET /api/v1/notifications/unread-count (" + inboxShape + ")",
+            seq -> get("/api/v1/notifications/unread-count", pick(inboxUsers)).send()));
+      } else {
+        write(unavailable("unread", "GET /api/v1/notifications/unread-count", inboxWhy));
+      }
     }
+    interleaved(reads);
 
+    List<Load> writes = new ArrayList<>();
     if (s.wants("upsert")) {
-      write(closedLoop("upsert", "PUT /api/v1/users/{id} (ADMIN upsert, no Idempotency-Key)", 200, seq -> upsert(admins, null)));
+      writes.add(new Load("upsert", "PUT /api/v1/users/{id} (ADMIN upsert, no Idempotency-Key)", seq -> upsert(admins, null)));
     }
     if (s.wants("upsert-idem")) {
-      write(closedLoop("upsert-idem", "PUT /api/v1/users/{id} with a fresh Idempotency-Key each", 200,
-          seq -> upsert(admins, s.run() + "-" + seq)));
+      writes.add(new Load("upsert-idem", "PUT /api/v1/users/{id} with a fresh Idempotency-Key each",
+          seq -> upsert(admins, s.run() + "-" + (++idempotencyKeys))));
     }
+    interleaved(writes);
 
     if (s.wants("broadcast")) {
       write(inbox ? broadcast() : unavailable("broadcast", "role broadcast", "POST /api/v1/notifications not served (unread-count answered 404)"));
     }
     if (s.wants("push")) {
       write(inbox && available.getBoolean("push")
-          ? new PushScenario(vertx, s, client, pop).run()
+          ? new PushScenario(vertx, s, client, pop, cpu).run()
           : unavailable("push", "push over /eventbus/websocket",
               inbox ? "GET /eventbus/info answered 404 (no event-bus bridge)" : "notifications not served (404)"));
     }
@@ -164,12 +183,39 @@ final class Suite {
     return tokens.get(random.nextInt(tokens.size()));
   }
 
-  private JsonObject closedLoop(String id, String scenario, int expected, ClosedLoop.Sender sender) throws Exception {
-    log("running " + id + ": " + scenario + " — concurrency " + s.concurrency() + ", warm-up " + s.warmupSeconds()
-        + " s, measured " + s.seconds() + " s");
-    Measurement m = ClosedLoop.run(vertx, s.concurrency(), s.warmupSeconds(), s.seconds(), expected, sender)
-        .await(s.warmupSeconds() + s.seconds() + 120L, TimeUnit.SECONDS);
-    return m.row(id, scenario, s.concurrency());
+  /** A closed-loop scenario: every request expects 200. */
+  record Load(String id, String scenario, ClosedLoop.Sender sender) {
+  }
+
+  /**
+   * Measures a group of closed-loop scenarios: each gets its fixed warm-up, then the group is measured
+   * in {@code rounds} interleaved rounds (each preceded by a one-second re-warm-up), and each scenario's
+   * rounds are added up into one row.
+   */
+  private void interleaved(List<Load> loads) throws Exception {
+    if (loads.isEmpty()) return;
+    int perRound = Math.max(1, s.seconds() / s.rounds());
+    for (Load l : loads) {
+      log("warming up " + l.id() + ": " + l.scenario() + " — concurrency " + s.concurrency() + ", warm-up "
+          + s.warmupSeconds() + " s, measured " + s.rounds() + " × " + perRound + " s");
+      await(ClosedLoop.run(vertx, s.concurrency(), s.warmupSeconds(), 0, 200, l.sender()), s.warmupSeconds());
+    }
+    Map<String, Measurement> total = new LinkedHashMap<>();
+    for (int r = 1; r <= s.rounds(); r++) {
+      for (Load l : loads) {
+        await(ClosedLoop.run(vertx, s.concurrency(), 1, 0, 200, l.sender()), 1);
+        CpuMeter.Mark mark = cpu.start();
+        Measurement m = await(ClosedLoop.run(vertx, s.concurrency(), 0, perRound, 200, l.sender()), perRound);
+        m.cpu = cpu.since(mark);
+        total.computeIfAbsent(l.id(), k -> new Measurement()).add(m);
+        log(String.format(Locale.ROOT, "  round %d/%d %-11s %,10.0f req/s", r, s.rounds(), l.id(), m.ok / m.seconds));
+      }
+    }
+    for (Load l : loads) write(total.get(l.id()).row(l.id(), l.scenario(), s.concurrency()));
+  }
+
+  private static Measurement await(Future<Measurement> f, int seconds) throws Exception {
+    return f.await(seconds + 120L, TimeUnit.SECONDS);
   }
 
   static JsonObject unavailable(String id, String scenario, String why) {
@@ -180,7 +226,7 @@ final class Suite {
     Measurement m = ClosedLoop.count(vertx, s.concurrency(), tokens.size(), 200,
         seq -> client.get("/api/v1/me").bearerTokenAuthentication(tokens.get((int) seq)).timeout(REQUEST_TIMEOUT_MS).send())
         .await(10, TimeUnit.MINUTES);
-    if (m.errors() > 0) throw new IllegalStateException("priming: " + m.errors() + " callers failed, e.g. " + m.errorSamples());
+    if (m.errors > 0) throw new IllegalStateException("priming: " + m.errors + " callers failed, e.g. " + m.errorSamples);
     return m;
   }
 
@@ -210,14 +256,17 @@ final class Suite {
     List<String> admins = pop.adminTokens(s.broadcastRuns(), 100);
     List<Double> runs = new ArrayList<>();
     List<String> errors = new ArrayList<>();
+    CpuMeter.Usage usage = CpuMeter.Usage.NONE;
     for (int r = 0; r < s.broadcastRuns(); r++) {
       log("broadcast " + (r + 1) + "/" + s.broadcastRuns() + " to " + s.roleUsers() + " users");
       JsonObject body = new JsonObject().put("userRole", "CREATOR").put("type", "SYSTEM")
           .put("title", "bench broadcast " + (r + 1)).put("message", "a message for every creator");
+      CpuMeter.Mark mark = cpu.start();
       long t0 = System.nanoTime();
       HttpResponse<Buffer> resp = client.post("/api/v1/notifications").bearerTokenAuthentication(admins.get(r))
           .timeout(BROADCAST_TIMEOUT_MS).sendJsonObject(body).await();
       double ms = (System.nanoTime() - t0) / 1e6;
+      usage = usage.plus(cpu.since(mark));
       Integer created = resp.statusCode() == 201 ? resp.bodyAsJsonObject().getJsonObject("data").getInteger("created") : null;
       if (created == null || created != s.roleUsers()) {
         errors.add(resp.statusCode() + " created=" + created + " " + ClosedLoop.abbreviate(resp.bodyAsString()));
@@ -232,6 +281,7 @@ final class Suite {
     JsonObject row = new JsonObject().put("id", "broadcast").put("scenario", scenario).put("status", "ok")
         .put("runsMs", new JsonArray(List.copyOf(runs))).put("errors", errors.size()).put("recipients", s.roleUsers());
     if (!errors.isEmpty()) row.put("errorSamples", new JsonArray(errors));
+    Measurement.putCpu(row, usage, s.broadcastRuns());
     if (!sorted.isEmpty()) row.put("p50", sorted.get(sorted.size() / 2)).put("max", sorted.get(sorted.size() - 1));
     // bench/run checks these users' Redis counters after the suite (their generation must have moved).
     row.put("counterSample", new JsonArray(List.of(s.userId(1), s.userId(s.inboxUsers()),
