@@ -11,53 +11,57 @@ import java.util.Map;
 
 /**
  * CPU time spent during a measurement by the service's JVM, by the PostgreSQL backends serving the
- * benchmark's database, and by this client, read from {@code /proc/<pid>/stat} (Linux). On a shared
+ * benchmark's database, by the Redis server (shared: other users' commands count too), and by this client, read from {@code /proc/<pid>/stat} (Linux). On a shared
  * machine throughput moves with other people's load; CPU time per request moves much less, and it
  * says which process bounds a scenario.
  */
 final class CpuMeter {
 
   private final long serverPid;
+  private final long redisPid;
   private final String database;
   private final String host;
   private final double ticksPerSecond;
 
-  CpuMeter(long serverPid, String database, String host, int clockTicks) {
+  CpuMeter(long serverPid, long redisPid, String database, String host, int clockTicks) {
     this.serverPid = serverPid;
+    this.redisPid = redisPid;
     this.database = database;
     this.host = host;
     this.ticksPerSecond = clockTicks;
   }
 
   /** A start mark: this instant and the CPU ticks of every process measured so far. */
-  record Mark(long nanos, long server, long client, Map<Long, Long> backends) {
+  record Mark(long nanos, long server, long client, long redis, Map<Long, Long> backends) {
   }
 
   /** CPU seconds used between two marks, per process group, and the wall-clock seconds. */
-  record Usage(double wall, double server, double postgres, double client) {
-    static final Usage NONE = new Usage(0, 0, 0, 0);
+  record Usage(double wall, double server, double postgres, double redis, double client) {
+    static final Usage NONE = new Usage(0, 0, 0, 0, 0);
 
     Usage plus(Usage o) {
-      return new Usage(wall + o.wall, server + o.server, postgres + o.postgres, client + o.client);
+      return new Usage(wall + o.wall, server + o.server, postgres + o.postgres, redis + o.redis, client + o.client);
     }
   }
 
   Mark start() {
     Map<Long, Long> backends = new HashMap<>();
     for (long pid : backendPids()) backends.put(pid, ticks(pid));
-    return new Mark(System.nanoTime(), ticks(serverPid), ticks(ProcessHandle.current().pid()), backends);
+    return new Mark(System.nanoTime(), ticks(serverPid), ticks(ProcessHandle.current().pid()), ticks(redisPid), backends);
   }
 
   Usage since(Mark m) {
     long now = System.nanoTime();
     long server = ticks(serverPid) - m.server();
     long client = ticks(ProcessHandle.current().pid()) - m.client();
+    long redis = ticks(redisPid) - m.redis();
     long pg = 0;
     for (Map.Entry<Long, Long> e : m.backends().entrySet()) {
       long t = ticks(e.getKey());
       if (t >= e.getValue()) pg += t - e.getValue();
     }
-    return new Usage((now - m.nanos()) / 1e9, server / ticksPerSecond, pg / ticksPerSecond, client / ticksPerSecond);
+    return new Usage((now - m.nanos()) / 1e9, server / ticksPerSecond, pg / ticksPerSecond,
+        redis / ticksPerSecond, client / ticksPerSecond);
   }
 
   /** utime + stime of a process, 0 when unknown (no /proc, process gone). */

@@ -63,10 +63,12 @@ final class Measurement {
     JsonObject c = new JsonObject()
         .put("serverCores", cpu.server() / cpu.wall())
         .put("postgresCores", cpu.postgres() / cpu.wall())
+        .put("redisCores", cpu.redis() / cpu.wall())
         .put("clientCores", cpu.client() / cpu.wall());
     if (requests > 0) {
       c.put("serverUsPerRequest", cpu.server() * 1e6 / requests)
-          .put("postgresUsPerRequest", cpu.postgres() * 1e6 / requests);
+          .put("postgresUsPerRequest", cpu.postgres() * 1e6 / requests)
+          .put("redisUsPerRequest", cpu.redis() * 1e6 / requests);
     }
     row.put("cpu", c);
   }

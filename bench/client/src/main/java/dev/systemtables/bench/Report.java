@@ -45,7 +45,7 @@ final class Report {
     JsonObject counters = first(rows, "broadcast-counters");
 
     StringBuilder md = new StringBuilder();
-    md.append("| scenario | conc. | requests/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs/req: service · PostgreSQL | target | measured | result |\n");
+    md.append("| scenario | conc. | requests/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs/req: service · PostgreSQL · Redis | target | measured | result |\n");
     md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |\n");
     List<String> notes = new ArrayList<>();
     for (String id : ORDER) {
@@ -117,7 +117,10 @@ final class Report {
       case "push" -> {
         long lost = row.getLong("lost", 0L);
         Double p99 = row.getDouble("p99");
-        measured = "p99 " + (p99 == null ? "—" : ms(p99) + " ms") + ", lost " + lost
+        JsonObject rest = row.getJsonObject("rest");
+        measured = "p99 " + (p99 == null ? "—" : ms(p99) + " ms")
+            + (rest != null && rest.containsKey("p99") ? " (the REST create alone: p99 " + ms(rest.getDouble("p99")) + " ms)" : "")
+            + ", lost " + lost
             + (row.getLong("duplicates", 0L) > 0 ? ", duplicates " + row.getLong("duplicates") : "")
             + ", " + row.getInteger("clients") + " sockets";
         result = verdict(p99 != null && p99 <= PUSH_P99_MS && lost == 0 && row.getLong("errors", 0L) == 0);
@@ -158,10 +161,11 @@ final class Report {
     if (cpu == null || !cpu.containsKey("serverUsPerRequest")) return "—";
     double svc = cpu.getDouble("serverUsPerRequest");
     double pg = cpu.getDouble("postgresUsPerRequest");
+    double redis = cpu.getDouble("redisUsPerRequest", 0.0);
     if (svc >= 100_000 || pg >= 100_000) {
-      return String.format(Locale.ROOT, "%,.0f ms · %,.0f ms", svc / 1000, pg / 1000);
+      return String.format(Locale.ROOT, "%,.0f ms · %,.0f ms · %,.0f ms", svc / 1000, pg / 1000, redis / 1000);
     }
-    return String.format(Locale.ROOT, "%,.0f · %,.0f", svc, pg);
+    return String.format(Locale.ROOT, "%,.0f · %,.0f · %,.0f", svc, pg, redis);
   }
 
   private static String target(String id) {
@@ -223,8 +227,9 @@ final class Report {
     if (row.containsKey("lost")) b.append(", lost ").append(row.getValue("lost"));
     JsonObject cpu = row.getJsonObject("cpu");
     if (cpu != null) {
-      b.append(String.format(Locale.ROOT, "; cores busy: service %.2f, PostgreSQL %.2f, client %.2f",
-          cpu.getDouble("serverCores"), cpu.getDouble("postgresCores"), cpu.getDouble("clientCores")));
+      b.append(String.format(Locale.ROOT, "; cores busy: service %.2f, PostgreSQL %.2f, Redis %.2f, client %.2f",
+          cpu.getDouble("serverCores"), cpu.getDouble("postgresCores"), cpu.getDouble("redisCores", 0.0),
+          cpu.getDouble("clientCores")));
     }
     return b.toString();
   }

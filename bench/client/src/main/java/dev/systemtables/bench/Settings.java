@@ -24,7 +24,7 @@ record Settings(String host, int port, String secret, String run, boolean quick,
                 int users, int inboxUsers, int perInbox, int roleUsers, int flags,
                 int concurrency, int warmupSeconds, int seconds, int rounds, int loops,
                 int broadcastRuns, int pushClients, int pushRate, int pushWarmupSeconds, int pushSeconds,
-                Set<String> only, long serverPid, String database, int clockTicks) {
+                Set<String> only, long serverPid, long redisPid, String database, int clockTicks) {
 
   static Settings from(Args a) {
     boolean quick = a.flag("quick");
@@ -44,10 +44,11 @@ record Settings(String host, int port, String secret, String run, boolean quick,
         a.integer("broadcast-runs", quick ? 1 : 3),
         a.integer("push-clients", quick ? 200 : 1_000),
         a.integer("push-rate", 200),
-        a.integer("push-warmup", quick ? 2 : 5),
+        a.integer("push-warmup", quick ? 3 : 15),
         a.integer("push-seconds", quick ? 5 : 30),
         only.isBlank() ? Set.of() : Arrays.stream(only.split(",")).map(String::trim).collect(Collectors.toSet()),
-        Long.parseLong(a.string("server-pid", "0")), a.string("db", ""), a.integer("clock-ticks", 100));
+        Long.parseLong(a.string("server-pid", "0")), Long.parseLong(a.string("redis-pid", "0")),
+        a.string("db", ""), a.integer("clock-ticks", 100));
   }
 
   boolean wants(String scenario) {

@@ -51,7 +51,7 @@ final class Suite {
     this.out = out;
     this.client = client(vertx, s);
     this.pop = new Population(vertx, s);
-    this.cpu = new CpuMeter(s.serverPid(), s.database(), s.host(), s.clockTicks());
+    this.cpu = new CpuMeter(s.serverPid(), s.redisPid(), s.database(), s.host(), s.clockTicks());
   }
 
   static WebClient client(Vertx vertx, Settings s) {
