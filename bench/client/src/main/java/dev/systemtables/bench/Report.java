@@ -206,7 +206,8 @@ final class Report {
   }
 
   private static String ratio(double v) {
-    return String.format(Locale.ROOT, "%.2f", v);
+    // Truncated, so a ratio shown as 0.50 never belongs to a miss just under 0.5.
+    return String.format(Locale.ROOT, "%.2f", Math.floor(v * 100) / 100);
   }
 
   private static String ms(Double v) {
