@@ -119,7 +119,7 @@ class ClusteringTest {
     Path xml = dir.resolve("cluster.xml");
     Files.writeString(xml, Files.readString(Path.of("conf/cluster.xml"))
         .replace("<cluster-name>system-tables</cluster-name>", "<cluster-name>staging</cluster-name>")
-        .replace("<property name=\"hazelcast.max.no.heartbeat.seconds\">10</property>",
+        .replace("<property name=\"hazelcast.max.no.heartbeat.seconds\">5</property>",
             "<property name=\"hazelcast.max.no.heartbeat.seconds\">30</property>"));
     AppConfig custom = TestApp.baseConfig().withYaml(
         new JsonObject().put("cluster", new JsonObject().put("configFile", xml.toString())), Map.of());

@@ -68,7 +68,8 @@ public final class Database implements AutoCloseable {
             .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS)
             .setMaxWaitQueueSize(10_000).setName(name))
         .with(new NetClientOptions().setConnectTimeout(connectTimeoutMillis))
-        .connectingTo(new PgConnectOptions(connectOptions))
+        // Every statement is a fixed text with $n parameters: parse it once per connection, not per call.
+        .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true))
         .using(vertx)
         .build();
   }
