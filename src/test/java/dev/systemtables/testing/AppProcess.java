@@ -21,9 +21,7 @@ import java.util.concurrent.TimeUnit;
  * The packaged jar running as its own process, as an operator runs it: configured by environment variables
  * (and, when a test must change a YAML-only setting such as a cron schedule, by a config file of its own).
  */
-public final class AppProcess implements AutoCloseable {
-
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+public final class AppProcess implements HttpNode, AutoCloseable {
 
   private final Process process;
   private final Path log;
@@ -104,44 +102,6 @@ public final class AppProcess implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException("not ready in " + timeout + ": " + output());
-  }
-
-  public Resp get(String path, String token) {
-    return send("GET", path, token, null, Map.of());
-  }
-
-  public Resp post(String path, String token, String body) {
-    return send("POST", path, token, body, Map.of());
-  }
-
-  public Resp put(String path, String token, String body) {
-    return send("PUT", path, token, body, Map.of());
-  }
-
-  public Resp patch(String path, String token, String body) {
-    return send("PATCH", path, token, body, Map.of());
-  }
-
-  public Resp delete(String path, String token) {
-    return send("DELETE", path, token, null, Map.of());
-  }
-
-  /** Any request to this process's HTTP port; a null token sends no Authorization header. */
-  public Resp send(String method, String path, String token, String body, Map<String, String> headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(15))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) b.header("Authorization", "Bearer " + token);
-    if (body != null) b.header("Content-Type", "application/json");
-    headers.forEach(b::header);
-    try {
-      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Resp(r.statusCode(), r.body(), r.headers().map());
-    } catch (IOException e) {
-      throw new IllegalStateException(method + " " + path + " on " + baseUrl() + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   /**

@@ -9,11 +9,6 @@ import io.vertx.ext.auth.JWTOptions;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,12 +16,10 @@ import java.util.Map;
  * A real node started in-process on a free port, against a database of its own, driven over
  * real HTTP. Settings are given as the environment variables of the operator contract.
  */
-public final class TestApp implements AutoCloseable {
+public final class TestApp implements HttpNode, AutoCloseable {
 
   /** The HS256 secret every test node uses unless told otherwise. */
   public static final String SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
-
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Application app;
   private final String databaseUrl;
@@ -100,43 +93,6 @@ public final class TestApp implements AutoCloseable {
   /** A valid token (1 h) with exactly these claims plus {@code exp}. */
   public String token(JsonObject claims) {
     return app.node().tokens().provider().generateToken(claims, new JWTOptions().setExpiresInSeconds(3600));
-  }
-
-  public Resp get(String path, String token) {
-    return send("GET", path, token, null, Map.of());
-  }
-
-  public Resp post(String path, String token, String body) {
-    return send("POST", path, token, body, Map.of());
-  }
-
-  public Resp put(String path, String token, String body) {
-    return send("PUT", path, token, body, Map.of());
-  }
-
-  public Resp patch(String path, String token, String body) {
-    return send("PATCH", path, token, body, Map.of());
-  }
-
-  public Resp delete(String path, String token) {
-    return send("DELETE", path, token, null, Map.of());
-  }
-
-  /** Any request; a null token sends no Authorization header. */
-  public Resp send(String method, String path, String token, String body, Map<String, String> headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) b.header("Authorization", "Bearer " + token);
-    if (body != null && headers.keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
-      b.header("Content-Type", "application/json");
-    }
-    headers.forEach(b::header);
-    try {
-      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Resp(r.statusCode(), r.body(), r.headers().map());
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(method + " " + path + " failed", e);
-    }
   }
 
   @Override
