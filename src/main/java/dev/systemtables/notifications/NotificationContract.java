@@ -28,7 +28,7 @@ package dev.systemtables.notifications;
  *   batch comes back short. Unread notifications are never deleted. Used by the cleanup job.</li>
  * </ul>
  *
- * <p>Every change is also published (cluster-wide) to the user's browser address
+ * <p>Every change is also published (cluster-wide, through {@link #PUSH_FANOUT}) to the user's browser address
  * {@code notifications.user.<userId>} (see {@code dev.systemtables.push.BrowserAddresses}):
  * <ul>
  *   <li>{@code {"event": "notification.created", "notification": {...}, "unreadCount": n}}</li>
@@ -48,6 +48,15 @@ public final class NotificationContract {
   public static final String DELETE = "notifications.delete";
   public static final String CREATE = "notifications.create";
   public static final String PURGE_READ = "notifications.purge-read";
+
+  /**
+   * Internal and cluster-wide (never browser-visible): {@code {"userId", "event"}}. Every node's
+   * notification verticle listens from start-up and hands the event to that node's sockets on
+   * {@code notifications.user.<userId>} with a local-only publish. Browser registrations come and go
+   * while nodes join and die; this one registration per node predates them all, so a push does not
+   * depend on a fresh browser registration having reached the cluster's subscription map.
+   */
+  public static final String PUSH_FANOUT = "notifications.internal.push";
 
   /** Event names published to a user's browser address. */
   public static final String EVENT_CREATED = "notification.created";

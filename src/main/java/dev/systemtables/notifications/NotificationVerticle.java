@@ -6,6 +6,8 @@ import dev.systemtables.common.Bus;
 import dev.systemtables.common.ErrorCode;
 import dev.systemtables.push.BrowserAddresses;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,7 +47,11 @@ public final class NotificationVerticle extends VerticleBase {
     Bus.serve(vertx, NotificationContract.DELETE, this::delete);
     Bus.serve(vertx, NotificationContract.CREATE, this::create);
     Bus.serve(vertx, NotificationContract.PURGE_READ, this::purgeRead);
-    return Future.succeededFuture();
+    // Cluster-wide on purpose: every node hands each push to its own sockets, locally.
+    MessageConsumer<JsonObject> pushes = vertx.eventBus().consumer(NotificationContract.PUSH_FANOUT, msg ->
+        vertx.eventBus().publish(BrowserAddresses.user(msg.body().getString("userId")),
+            msg.body().getJsonObject("event"), new DeliveryOptions().setLocalOnly(true)));
+    return pushes.completion();
   }
 
   @Override
@@ -148,9 +154,9 @@ public final class NotificationVerticle extends VerticleBase {
     }
   }
 
-  /** Cluster-wide, so every tab of the user on every node hears it. */
+  /** Cluster-wide, so every tab of the user on every node hears it (see {@link NotificationContract#PUSH_FANOUT}). */
   private void push(String userId, JsonObject event) {
-    vertx.eventBus().publish(BrowserAddresses.user(userId), event);
+    vertx.eventBus().publish(NotificationContract.PUSH_FANOUT, new JsonObject().put("userId", userId).put("event", event));
   }
 
   private static ApiException unknownUsers(List<String> ids) {
