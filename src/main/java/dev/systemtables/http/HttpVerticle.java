@@ -2,7 +2,6 @@ package dev.systemtables.http;
 
 import dev.systemtables.NodeContext;
 import dev.systemtables.auth.Caller;
-import dev.systemtables.common.ErrorCode;
 import dev.systemtables.flags.FlagRoutes;
 import dev.systemtables.idempotency.IdempotencyFilter;
 import dev.systemtables.idempotency.IdempotencyRoutes;
@@ -48,6 +47,8 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // First: its OPTIONS route must precede the others.
+    Edge edge = new Edge(router, node.config().bodyLimitBytes());
 
     router.get("/health/live").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/json").end(new JsonObject().put("status", "UP").encode()));
@@ -79,20 +80,14 @@ public final class HttpVerticle extends VerticleBase {
     new PushBridge(vertx, node.tokens(), node.config().allowedOrigins()).mount(router);
     mountBellPage(router);
 
-    router.errorHandler(400, rc -> Problems.write(rc.response(), rc.failure() != null ? rc.failure()
-        : new dev.systemtables.common.ApiException(ErrorCode.VALIDATION_FAILED, "bad request")));
-    router.errorHandler(404, rc -> Problems.write(rc.response(), ErrorCode.NOT_FOUND,
-        "no resource at " + rc.request().method() + " " + rc.request().path()));
-    router.errorHandler(405, rc -> Problems.write(rc.response(), ErrorCode.METHOD_NOT_ALLOWED,
-        rc.request().method() + " is not allowed on " + rc.request().path()));
-    router.errorHandler(413, rc -> Problems.write(rc.response(), ErrorCode.PAYLOAD_TOO_LARGE,
-        "body exceeds " + node.config().bodyLimitBytes() + " bytes"));
-    router.errorHandler(500, this::internalError);
+    edge.routesMounted();
 
-    server = vertx.createHttpServer(new HttpServerOptions().setPort(node.config().httpPort())
-        // h2c upgrades would end in-flight streams with GOAWAY on shutdown; HTTP/1.1 drains cleanly.
-        .setHttp2ClearTextEnabled(false))
-        .requestHandler(router);
+    EdgeLimits limits = EdgeLimits.from(node.config());
+    HttpServerOptions options = limits.serverOptions(node.config().httpPort());
+    server = vertx.createHttpServer(options)
+        .connectionHandler(new ConnectionGuard(limits, options)::install)
+        .invalidRequestHandler(Edge::invalidRequest)
+        .requestHandler(edge);
     return server.listen();
   }
 
@@ -107,8 +102,11 @@ public final class HttpVerticle extends VerticleBase {
    */
   private static void mountBellPage(Router router) {
     // A prefix route serves paths relative to its prefix: /assets/x is webroot/assets/x.
-    router.get("/").handler(BellPage::headers).handler(StaticHandler.create("webroot").setIndexPage("index.html"));
-    router.get("/assets/*").handler(BellPage::headers).handler(StaticHandler.create("webroot/assets"));
+    // UTF-8 whatever the JVM's default charset (java -jar without LANG would serve the page as US-ASCII).
+    router.get("/").handler(BellPage::headers).handler(StaticHandler.create("webroot").setIndexPage("index.html")
+        .setDefaultContentEncoding("UTF-8"));
+    router.get("/assets/*").handler(BellPage::headers).handler(StaticHandler.create("webroot/assets")
+        .setDefaultContentEncoding("UTF-8"));
   }
 
   private void ready(RoutingContext rc) {
@@ -117,12 +115,6 @@ public final class HttpVerticle extends VerticleBase {
       rc.response().setStatusCode("UP".equals(body.getString("status")) ? 200 : 503)
           .putHeader("Content-Type", "application/json").end(body.encode());
     });
-  }
-
-  private void internalError(RoutingContext rc) {
-    Throwable failure = rc.failure();
-    Problems.write(rc.response(), failure != null ? failure
-        : new dev.systemtables.common.ApiException(ErrorCode.INTERNAL, "internal error"));
   }
 
   private static JsonObject me(Caller caller) {
