@@ -246,7 +246,9 @@ final class ConnectionGuard {
       if (state.phase == Phase.CLOSING) return;
       state.phase = Phase.CLOSING;
       String text = reason == null ? status.reasonText() : reason.length() > 100 ? reason.substring(0, 100) : reason;
-      ctx.writeAndFlush(new CloseWebSocketFrame(status, text)).addListener(ChannelFutureListener.CLOSE);
+      // ctx.close(), not channel().close(): the latter would pass through Vert.x's handler, which starts a
+      // closing handshake of its own and keeps the connection until the peer answers or 10 s pass.
+      ctx.writeAndFlush(new CloseWebSocketFrame(status, text)).addListener(f -> ctx.close());
     }
 
     private void refuseVersion(ChannelHandlerContext ctx, HttpVersion version) {
