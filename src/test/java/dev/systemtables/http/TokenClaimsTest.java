@@ -173,7 +173,7 @@ class TokenClaimsTest {
     String address = BrowserAddresses.user(u);
     try (BridgeClient client = BridgeClient.connect(app.port())) {
       client.register(address, token);
-      awaitRegistered(client, address);
+      client.awaitRegistered(app.app().vertx(), address);
     }
   }
 
@@ -204,18 +204,5 @@ class TokenClaimsTest {
       }
       assertThat(client.closed()).isNotDone();
     }
-  }
-
-  static void awaitRegistered(BridgeClient client, String address) throws InterruptedException {
-    String probe = UUID.randomUUID().toString();
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      app.app().vertx().eventBus().publish(address, new JsonObject().put("event", "probe").put("probe", probe));
-      if (client.next(f -> BridgeClient.messageOn(address).test(f)
-          && probe.equals(f.getJsonObject("body").getString("probe")), 100) != null) {
-        return;
-      }
-    }
-    throw new AssertionError("never registered for " + address + "; frames " + client.seen());
   }
 }

@@ -124,6 +124,23 @@ public final class BridgeClient implements AutoCloseable {
     return frame.getJsonObject("body");
   }
 
+  /**
+   * Waits until this socket hears {@code address}: the bridge does not acknowledge a register, so probes
+   * are published on the node's event bus until one arrives (fails after 10 s).
+   */
+  public void awaitRegistered(io.vertx.core.Vertx node, String address) throws InterruptedException {
+    String probe = java.util.UUID.randomUUID().toString();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      node.eventBus().publish(address, new JsonObject().put("event", "probe").put("probe", probe));
+      if (next(f -> messageOn(address).test(f) && f.getValue("body") instanceof JsonObject b
+          && probe.equals(b.getString("probe")), 100) != null) {
+        return;
+      }
+    }
+    throw new AssertionError("never registered for " + address + "; frames so far: " + seen());
+  }
+
   /** Drops the frames received but not yet taken. */
   public void clear() {
     frames.clear();
