@@ -44,13 +44,22 @@ public final class BridgeClient implements AutoCloseable {
   private final WebSocket socket;
 
   private BridgeClient(URI uri, String origin) {
+    this(uri, origin, PING_EVERY);
+  }
+
+  private BridgeClient(URI uri, String origin, Duration pingEvery) {
     WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     if (origin != null) builder.header("Origin", origin);
     // A refused handshake surfaces as a CompletionException caused by a WebSocketHandshakeException.
     this.socket = builder.buildAsync(uri, new Listener()).orTimeout(10, TimeUnit.SECONDS).join();
     pinger.scheduleAtFixedRate(() -> {
       if (!closed.isDone()) send(new JsonObject().put("type", "ping"));
-    }, PING_EVERY.toMillis(), PING_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }, pingEvery.toMillis(), pingEvery.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Opens a socket to {@code 127.0.0.1:port} without an Origin header that pings at this interval. */
+  public static BridgeClient connectPinging(int port, Duration pingEvery) {
+    return new BridgeClient(URI.create("ws://127.0.0.1:" + port + "/eventbus/websocket"), null, pingEvery);
   }
 
   /** Opens a socket to {@code 127.0.0.1:port} without an Origin header (not a browser). */
