@@ -7,6 +7,7 @@ import dev.systemtables.db.Database;
 import dev.systemtables.flags.FlagSnapshots;
 import dev.systemtables.flags.FlagVerticle;
 import dev.systemtables.http.HttpVerticle;
+import dev.systemtables.http.MetricLabels;
 import dev.systemtables.idempotency.IdempotencyVerticle;
 import dev.systemtables.notifications.NotificationVerticle;
 import dev.systemtables.ops.Probes;
@@ -65,7 +66,8 @@ public final class Application {
   public static Future<Application> start(AppConfig config) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+            .setLabelMatches(MetricLabels.bounded()));
     // Completed directly, never dispatched to an event loop: after a failed boot Vert.x is closed, and a
     // failure dispatched to one of its stopped event loops would be lost (the process would hang, not exit 1).
     Promise<Application> started = Promise.promise();
