@@ -77,12 +77,12 @@ public final class HttpVerticle extends VerticleBase {
     new NotificationRoutes(vertx, node).mount(api);
     router.route("/api/v1/*").subRouter(v1);
 
-    new PushBridge(vertx, node.tokens(), node.config().allowedOrigins()).mount(router);
+    EdgeLimits limits = EdgeLimits.from(node.config());
+    new PushBridge(vertx, node.tokens(), node.config().allowedOrigins(), limits.webSocketMaxMessageBytes()).mount(router);
     mountBellPage(router);
 
     edge.routesMounted();
 
-    EdgeLimits limits = EdgeLimits.from(node.config());
     HttpServerOptions options = limits.serverOptions(node.config().httpPort());
     server = vertx.createHttpServer(options)
         .connectionHandler(new ConnectionGuard(limits, options)::install)
