@@ -26,12 +26,12 @@ public enum ErrorCode {
   EXPECTATION_FAILED(417, "Expectation failed"),
   IDEMPOTENCY_KEY_REUSED(422, "Idempotency key reused"),
   UNPROCESSABLE(422, "Unprocessable request"),
+  UPGRADE_REQUIRED(426, "Upgrade required"),
   RATE_LIMITED(429, "Too many requests"),
   HEADERS_TOO_LARGE(431, "Request header fields too large"),
   INTERNAL(500, "Internal error"),
   NOT_IMPLEMENTED(501, "Not implemented"),
-  UNAVAILABLE(503, "Service unavailable"),
-  HTTP_VERSION_NOT_SUPPORTED(505, "HTTP version not supported");
+  UNAVAILABLE(503, "Service unavailable");
 
   private final int status;
   private final String title;
@@ -57,8 +57,7 @@ public enum ErrorCode {
   public static ErrorCode forStatus(int status) {
     for (ErrorCode c : new ErrorCode[] {BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED,
         NOT_ACCEPTABLE, REQUEST_TIMEOUT, CONFLICT, PAYLOAD_TOO_LARGE, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE,
-        EXPECTATION_FAILED, UNPROCESSABLE, RATE_LIMITED, HEADERS_TOO_LARGE, NOT_IMPLEMENTED, UNAVAILABLE,
-        HTTP_VERSION_NOT_SUPPORTED}) {
+        EXPECTATION_FAILED, UNPROCESSABLE, UPGRADE_REQUIRED, RATE_LIMITED, HEADERS_TOO_LARGE, NOT_IMPLEMENTED, UNAVAILABLE}) {
       if (c.status == status) return c;
     }
     return status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;

@@ -5,7 +5,6 @@ import dev.systemtables.common.ErrorCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -14,6 +13,7 @@ import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
@@ -58,7 +58,10 @@ import java.util.concurrent.TimeUnit;
  *   connections are Vert.x's idle timeout's job; a trickle is never idle.)</li>
  *   <li><b>HTTP versions.</b> Vert.x answers any request line whose version is not 1.0 or 1.1 with an
  *   empty 501 before a handler can see it. A later 1.x minor version is served as HTTP/1.1 (RFC 9112
- *   §2.3); another major version ({@code HTTP/2.0} on this cleartext HTTP/1.1 port) gets a 505 problem.</li>
+ *   §2.3); another protocol or major version ({@code HTTP/2.0} on this cleartext HTTP/1.1 port) gets a
+ *   400 problem.</li>
+ *   <li><b>Broken body framing.</b> A bad chunk size makes Vert.x close the connection without an
+ *   answer: the answer it has written goes out first, or else a 400 problem.</li>
  * </ul>
  *
  * <p>Reaching the pipeline needs Vert.x's internal {@link ConnectionBase}: there is no public way to
@@ -106,6 +109,8 @@ final class ConnectionGuard {
     Phase phase = Phase.BETWEEN_REQUESTS;
     ScheduledFuture<?> headersDeadline;
     long messageBytes;
+    /** Whether the answer to the current request has started going out. */
+    boolean responseStarted;
 
     void cancelDeadline() {
       if (headersDeadline != null) {
@@ -144,7 +149,7 @@ final class ConnectionGuard {
           + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
       ByteBuf response = Unpooled.buffer(head.length() + body.length)
           .writeBytes(head.getBytes(StandardCharsets.US_ASCII)).writeBytes(body);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(response).addListener(f -> ctx.close());
     }
 
     @Override
@@ -176,15 +181,28 @@ final class ConnectionGuard {
       if (msg instanceof HttpRequest request) {
         state.cancelDeadline();
         state.phase = Phase.IN_REQUEST;
+        state.responseStarted = false;
         if (request.decoderResult().isSuccess()) {
           HttpVersion version = request.protocolVersion();
-          if (version.majorVersion() != 1) {
+          if (!"HTTP".equals(version.protocolName()) || version.majorVersion() != 1) {
             ReferenceCountUtil.release(msg);
-            refuseVersion(ctx, version);
+            refuse(ctx, version.text() + " is not spoken on this port: it serves HTTP/1.1 (and 1.0)");
             return;
           }
           if (version.minorVersion() > 1) request.setProtocolVersion(HttpVersion.HTTP_1_1);
         }
+      }
+      if (msg instanceof HttpContent content && !(msg instanceof HttpRequest) && !content.decoderResult().isSuccess()) {
+        // A body whose framing breaks (a bad chunk size). Given to Vert.x, it closes the connection at once,
+        // dropping even an answer it has written but not yet flushed.
+        ReferenceCountUtil.release(msg);
+        if (state.responseStarted) {
+          state.phase = Phase.CLOSING;
+          ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ctx.close());
+        } else {
+          refuse(ctx, "the request body's framing is invalid (chunked transfer coding)");
+        }
+        return;
       }
       if (msg instanceof LastHttpContent && state.phase == Phase.IN_REQUEST) {
         state.phase = Phase.BETWEEN_REQUESTS;
@@ -212,6 +230,7 @@ final class ConnectionGuard {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof HttpResponse response && response.status().code() >= 200) state.responseStarted = true;
       if (msg instanceof HttpResponse response && response.status().code() == 101) {
         // Upgraded to a WebSocket: no more requests, so no more header deadline.
         state.phase = Phase.WEBSOCKET;
@@ -251,16 +270,20 @@ final class ConnectionGuard {
       ctx.writeAndFlush(new CloseWebSocketFrame(status, text)).addListener(f -> ctx.close());
     }
 
-    private void refuseVersion(ChannelHandlerContext ctx, HttpVersion version) {
+    /**
+     * Answers a request Vert.x cannot be given with a 400 problem, then closes the connection: what
+     * follows on it cannot be trusted. (A request line with another HTTP version is a malformed HTTP/1.1
+     * request on this port, so a 4xx rather than 505: no valid HTTP/2 or HTTP/3 request looks like it.)
+     */
+    private void refuse(ChannelHandlerContext ctx, String detail) {
       state.phase = Phase.CLOSING;
-      byte[] body = problem(ErrorCode.HTTP_VERSION_NOT_SUPPORTED,
-          version.text() + " is not served on this port: send HTTP/1.1");
+      byte[] body = problem(ErrorCode.BAD_REQUEST, detail);
       FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, Unpooled.wrappedBuffer(body));
+          HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(body));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, Problems.CONTENT_TYPE)
           .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
           .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(response).addListener(f -> ctx.close());
     }
   }
 

@@ -157,7 +157,7 @@ public final class Edge implements Handler<HttpServerRequest> {
   }
 
   private void options(RoutingContext rc) {
-    String path = rc.request().path();
+    String path = rc.normalizedPath();
     if (path.startsWith("/eventbus/")) {
       // The SockJS transports answer their own OPTIONS (CORS preflight for the XHR transports).
       rc.next();
@@ -182,7 +182,7 @@ public final class Edge implements Handler<HttpServerRequest> {
     switch (status) {
       case 404 -> Problems.write(rc.response(), ErrorCode.NOT_FOUND, "no resource at " + method + " " + path);
       case 405 -> {
-        String allow = routes.allow(path);
+        String allow = routes.allow(rc.normalizedPath());
         if (allow != null) rc.response().putHeader(HttpHeaders.ALLOW, allow);
         Problems.write(rc.response(), ErrorCode.METHOD_NOT_ALLOWED, method + " is not allowed on " + path);
       }

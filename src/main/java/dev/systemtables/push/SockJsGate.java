@@ -68,7 +68,7 @@ final class SockJsGate {
 
   /** The request line's checks; reads the body of a send. */
   void check(RoutingContext rc) {
-    String path = rc.request().path();
+    String path = path(rc);
     if (path.equals("/eventbus/websocket")) {
       webSocket(rc);
       return;
@@ -126,7 +126,7 @@ final class SockJsGate {
 
   /** After the body was read: a send's body must hold SockJS frames (a JSON array of strings). */
   void checkSendBody(RoutingContext rc) {
-    Matcher m = SESSION_URL.matcher(rc.request().path());
+    Matcher m = SESSION_URL.matcher(path(rc));
     if (rc.request().method() != HttpMethod.POST || !m.matches()
         || !(m.group(2).equals("xhr_send") || m.group(2).equals("jsonp_send"))) {
       rc.next();
@@ -167,6 +167,15 @@ final class SockJsGate {
     }
   }
 
+  /**
+   * The path as SockJS's routes see it: normalised ("/x/../eventbus/…" and "//eventbus/…" reach them
+   * too) and without a trailing slash (its patterns match "…/htmlfile/" as well).
+   */
+  private static String path(RoutingContext rc) {
+    String p = rc.normalizedPath();
+    return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+
   private static String framesProblem(String frames) {
     if (frames.isBlank()) return "body is required: SockJS frames, a JSON array of strings";
     Object parsed;
@@ -198,8 +207,24 @@ final class SockJsGate {
     } else if (!rc.request().canUpgradeToWebSocket()) {
       Problems.write(rc.response(), ErrorCode.BAD_REQUEST,
           "this endpoint only accepts a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)");
+    } else if (!"13".equals(rc.request().getHeader("Sec-WebSocket-Version"))) {
+      // RFC 6455 §4.4; Vert.x would answer with an empty 426.
+      rc.response().putHeader("Sec-WebSocket-Version", "13");
+      Problems.write(rc.response(), ErrorCode.UPGRADE_REQUIRED, "Sec-WebSocket-Version must be 13");
+    } else if (!validKey(rc.request().getHeader("Sec-WebSocket-Key"))) {
+      Problems.write(rc.response(), ErrorCode.BAD_REQUEST,
+          "Sec-WebSocket-Key must be 16 random bytes in base64 (RFC 6455 §4.1)");
     } else {
       rc.next();
+    }
+  }
+
+  private static boolean validKey(String key) {
+    if (key == null) return false;
+    try {
+      return java.util.Base64.getDecoder().decode(key.trim()).length == 16;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 }

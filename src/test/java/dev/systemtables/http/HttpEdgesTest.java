@@ -165,7 +165,7 @@ class HttpEdgesTest {
   }
 
   @Test
-  @DisplayName("Errors the HTTP codec raises carry a problem body: 414, 431, 400, 417, and 505 for HTTP/2.0")
+  @DisplayName("Errors the HTTP codec raises carry a problem body: 414, 431, 400, 417, and 400 for an HTTP/2.0 request line")
   void codecErrors() {
     assertProblem(raw("GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: a\r\n\r\n"), 414, "request line");
     assertProblem(raw("GET /health/live HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n"), 431, "headers");
@@ -173,8 +173,11 @@ class HttpEdgesTest {
     assertProblem(raw("GET /health/live HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n"), 400, "HTTP");
     assertProblem(raw("POST /api/v1/flags/evaluate HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}"),
         417, "Expect");
-    assertProblem(raw("GET /health/live HTTP/2.0\r\nHost: a\r\n\r\n"), 505, "HTTP/2.0");
-    assertProblem(raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), 505, "HTTP/2.0");
+    assertProblem(raw("GET /health/live HTTP/2.0\r\nHost: a\r\n\r\n"), 400, "HTTP/2.0");
+    assertProblem(raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), 400, "HTTP/2.0");
+    assertProblem(raw("GET /health/live HTTX/1.1\r\nHost: a\r\n\r\n"), 400, "HTTX/1.1");
+    assertProblem(raw("POST /api/v1/flags/evaluate HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"),
+        400, "chunked");
   }
 
   @Test
