@@ -1,6 +1,6 @@
 package dev.systemtables.testing;
 
-import dev.systemtables.common.ServiceBus;
+import dev.systemtables.common.ServiceVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -27,8 +27,6 @@ public final class Stubs {
       Object result = answer.apply(args);
       return result instanceof Future<?> f ? f : Future.succeededFuture(result);
     });
-    vertx.runOnContext(x -> ServiceBus.expose(vertx, type, type.cast(stub)));
-    // Registration completes on the context just used; callers in tests send after start-up anyway.
-    ServiceBus.proxy(vertx, type);
+    vertx.deployVerticle(new ServiceVerticle<>(type, type.cast(stub))).await();
   }
 }
