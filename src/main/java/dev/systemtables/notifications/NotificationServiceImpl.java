@@ -124,29 +124,26 @@ final class NotificationServiceImpl implements NotificationService {
               Throwable t = ar.cause() instanceof NotificationStore.UnknownUsers u ? unknownUsers(u.ids) : ar.cause();
               return counters.abort(change).compose(y -> Future.failedFuture(t));
             }
-            return delivered(n, change, ar.result());
+            return delivered(change, ar.result());
           }));
         });
   }
 
   /** Applies and pushes a committed create; recipients who got nothing (gone meanwhile) withdraw their tickets. */
-  private Future<Delivery> delivered(NewNotification n, InboxCounters.Change change, NotificationStore.Inserted rows) {
-    Set<String> got = new HashSet<>(rows.userIds());
+  private Future<Delivery> delivered(InboxCounters.Change change, List<Notification> created) {
+    List<String> recipients = created.stream().map(Notification::userId).toList();
+    Set<String> got = new HashSet<>(recipients);
     List<String> none = change.users().stream().filter(u -> !got.contains(u)).toList();
     Future<Void> withdrawn = none.isEmpty() ? Future.succeededFuture()
         : counters.abort(new InboxCounters.Change(change.ticket(), none));
-    if (rows.ids().isEmpty()) return withdrawn.compose(x -> Future.failedFuture(noRecipient("the notification has no recipient")));
+    if (created.isEmpty()) return withdrawn.compose(x -> Future.failedFuture(noRecipient("the notification has no recipient")));
     return withdrawn
-        .compose(x -> counters.commit(new InboxCounters.Change(change.ticket(), rows.userIds()), 1, 1))
+        .compose(x -> counters.commit(new InboxCounters.Change(change.ticket(), recipients), 1, 1))
         .map(unread -> {
-          for (int i = 0; i < rows.ids().size(); i++) {
-            String userId = rows.userIds().get(i);
-            Notification created = new Notification(rows.ids().get(i), userId, n.type(), n.title(), n.message(),
-                n.actionUrl(), n.priority(), false, null, n.metadata(), rows.createdAt());
-            pushes.toUser(userId, NotificationEvents.created(created, unread.get(userId)));
-          }
-          int count = rows.ids().size();
-          return new Delivery(count, count <= NotificationRules.MAX_LISTED_IDS ? rows.ids() : List.of());
+          created.forEach(c -> pushes.toUser(c.userId(), NotificationEvents.created(c, unread.get(c.userId()))));
+          int count = created.size();
+          return new Delivery(count, count <= NotificationRules.MAX_LISTED_IDS
+              ? created.stream().map(Notification::id).toList() : List.of());
         });
   }
 

@@ -228,10 +228,6 @@ final class NotificationStore {
     });
   }
 
-  /** What a create inserted: one row per recipient. */
-  record Inserted(List<String> ids, List<String> userIds, Instant createdAt) {
-  }
-
   /** Thrown (as a failed future) inside the create transaction to roll it back. */
   static final class UnknownUsers extends RuntimeException {
     final List<String> ids;
@@ -247,11 +243,11 @@ final class NotificationStore {
    * missing from the directory make the whole call fail with {@link UnknownUsers}; without (a role
    * broadcast whose holders were just read), a user removed meanwhile is simply skipped.
    */
-  Future<Inserted> insert(List<String> userIds, boolean strict, NewNotification n) {
+  Future<List<Notification>> insert(List<String> userIds, boolean strict, NewNotification n) {
     String[] ids = userIds.toArray(String[]::new);
     Tuple args = Tuple.tuple().addArrayOfString(ids).addString(n.type().name()).addString(n.title())
         .addString(n.message()).addString(n.actionUrl()).addString(n.priority().name()).addValue(n.metadata());
-    if (!strict) return insert(pool, args);
+    if (!strict) return insert(pool, args, n);
     return pool.withTransaction(conn -> conn.preparedQuery(UNKNOWN_USERS).execute(Tuple.tuple().addArrayOfString(ids))
         .compose(unknown -> {
           if (unknown.rowCount() > 0) {
@@ -259,21 +255,15 @@ final class NotificationStore {
             for (Row r : unknown) missing.add(r.getString(0));
             return Future.failedFuture(new UnknownUsers(missing));
           }
-          return insert(conn, args);
+          return insert(conn, args, n);
         }));
   }
 
-  private static Future<Inserted> insert(SqlClient client, Tuple args) {
+  private static Future<List<Notification>> insert(SqlClient client, Tuple args, NewNotification n) {
     return client.preparedQuery(INSERT_FOR_USERS).execute(args).map(rows -> {
-      List<String> ids = new ArrayList<>(rows.rowCount());
-      List<String> users = new ArrayList<>(rows.rowCount());
-      Instant createdAt = null;
-      for (Row r : rows) {
-        ids.add(r.getString("id"));
-        users.add(r.getString("user_id"));
-        createdAt = instant(r, "created_at");
-      }
-      return new Inserted(ids, users, createdAt);
+      List<Notification> created = new ArrayList<>(rows.rowCount());
+      for (Row r : rows) created.add(created(r, n));
+      return created;
     });
   }
 
@@ -286,6 +276,15 @@ final class NotificationStore {
           for (Row r : rows) perUser.put(r.getString(0), r.getLong(1).intValue());
           return perUser;
         });
+  }
+
+  /**
+   * A notification just inserted: what the insert returned (the columns the database chose) and what
+   * the request gave, without reading the row back.
+   */
+  static Notification created(Row r, NewNotification n) {
+    return new Notification(r.getString("id"), r.getString("user_id"), n.type(), n.title(), n.message(),
+        n.actionUrl(), n.priority(), false, null, n.metadata(), instant(r, "created_at"));
   }
 
   /** The record of a row; its columns are the entity's fields. */
