@@ -86,7 +86,7 @@ public final class FlagRoutes {
    * The caller's attributes for custom conditions: request attributes, then the token's claims on top,
    * so a request can add facts but never contradict its own token.
    */
-  static EvaluationContext subject(Caller caller, Map<String, Object> requestAttributes) {
+  public static EvaluationContext subject(Caller caller, Map<String, Object> requestAttributes) {
     Map<String, Object> attributes = new HashMap<>(requestAttributes);
     attributes.putAll(caller.claims());
     return new EvaluationContext(caller.sub(), caller.role(), caller.brandId(), caller.creatorId(), attributes);
