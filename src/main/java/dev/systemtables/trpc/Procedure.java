@@ -16,10 +16,12 @@ import java.util.Set;
  *
  * @param inputFields the top-level fields of its input object (to list invalid ones in {@code zodError}); null
  *                    when it takes no input, and then whatever is sent is ignored, as tRPC does
+ * @param inputOptional whether no input at all ({@code undefined}) stands for an empty object
  * @param dates       paths of the output's timestamps, {@code *} standing for every element of an array
  *                    (e.g. {@code data.*.createdAt}): superjson marks them as {@code Date}
  */
-record Procedure(String path, Kind kind, Access access, Set<String> inputFields, Body body, List<String> dates) {
+record Procedure(String path, Kind kind, Access access, Set<String> inputFields, boolean inputOptional, Body body,
+                 List<String> dates) {
 
   /** A query answers GET (POST too with method override); a mutation answers POST. */
   enum Kind {
@@ -45,7 +47,8 @@ record Procedure(String path, Kind kind, Access access, Set<String> inputFields,
   /** Runs it; a rule broken by the input, or anything thrown, becomes a failed future. */
   Future<JsonObject> run(Caller caller, Object input) {
     try {
-      return body.call(caller, inputFields == null ? null : Inputs.object(input));
+      if (inputFields == null) return body.call(caller, null);
+      return body.call(caller, inputOptional && input == Inputs.UNDEFINED ? new JsonObject() : Inputs.object(input));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

@@ -71,11 +71,12 @@ public final class SystemRouter {
         (caller, in) -> flagAdmin.delete(caller.sub(), Check.id("id", Fields.optionalString(in, "id")))
             .map(x -> data(SUCCESS.copy())));
 
-    query("system.notifications.list", Access.ANY, Set.of("read", "type", "priority", "page", "pageSize", "after"),
-        List.of("data.*.createdAt", "data.*.readAt"), (caller, in) -> {
+    // Every filter is optional, and so is the input itself: list() is the first page.
+    procedures.put("system.notifications.list", new Procedure("system.notifications.list", Procedure.Kind.QUERY,
+        Access.ANY, Set.of("read", "type", "priority", "page", "pageSize", "after"), true, (caller, in) -> {
           NotificationQuery q = NotificationQuery.fromJson(in);
           return notifications.list(caller.sub(), q).map(page -> NotificationRoutes.listBody(page, q));
-        });
+        }, List.of("data.*.createdAt", "data.*.readAt")));
     query("system.notifications.getUnreadCount", Access.ANY, null, List.of(),
         (caller, in) -> notifications.unreadCount(caller.sub()).map(n -> data(new JsonObject().put("count", n))));
     mutation("system.notifications.markAsRead", Access.ANY, Set.of("notificationId"), List.of("data.readAt"),
@@ -108,10 +109,10 @@ public final class SystemRouter {
   }
 
   private void query(String path, Access access, Set<String> input, List<String> dates, Procedure.Body body) {
-    procedures.put(path, new Procedure(path, Procedure.Kind.QUERY, access, input, body, dates));
+    procedures.put(path, new Procedure(path, Procedure.Kind.QUERY, access, input, false, body, dates));
   }
 
   private void mutation(String path, Access access, Set<String> input, List<String> dates, Procedure.Body body) {
-    procedures.put(path, new Procedure(path, Procedure.Kind.MUTATION, access, input, body, dates));
+    procedures.put(path, new Procedure(path, Procedure.Kind.MUTATION, access, input, false, body, dates));
   }
 }
