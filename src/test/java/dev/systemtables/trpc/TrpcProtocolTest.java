@@ -201,7 +201,7 @@ class TrpcProtocolTest {
   }
 
   @Test
-  @DisplayName("unreadable input JSON, a bare /api/trpc and HEAD all answer tRPC's way, never an HTML page")
+  @DisplayName("unreadable input JSON, a bare /api/trpc, HEAD and OPTIONS all answer tRPC's way, never an HTML page")
   void edges() {
     Resp badJson = app.get("/api/trpc/system.featureFlags.isEnabled?input=%7Bnope", viewer);
     assertThat(badJson.status()).isEqualTo(400);
@@ -217,6 +217,9 @@ class TrpcProtocolTest {
     assertThat(error(slash).getInteger("code")).isEqualTo(-32004);
     Resp head = app.send("HEAD", "/api/trpc/system.featureFlags.list", null, null, Map.of());
     assertThat(head.status()).isEqualTo(204);
+    Resp options = app.send("OPTIONS", "/api/trpc/system.featureFlags.list", null, null, Map.of());
+    assertThat(options.status()).isEqualTo(405);
+    assertThat(error(options).getJsonObject("data").getString("code")).isEqualTo("METHOD_NOT_SUPPORTED");
     Resp nul = app.post("/api/trpc/system.notifications.create", admin, new JsonObject().put("userId", "u-1")
         .put("type", "SYSTEM").put("title", "a\u0000b").put("message", "m").encode());
     assertThat(nul.status()).as(nul.toString()).isEqualTo(400);
