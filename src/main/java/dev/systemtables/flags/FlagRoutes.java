@@ -97,8 +97,8 @@ public final class FlagRoutes {
     return Future.succeededFuture(flags(values));
   }
 
-  /** The caller as its token describes it; custom conditions see the token's claims. */
-  static EvaluationContext subject(Caller caller) {
+  /** The caller as its token describes it; custom conditions see the token's claims. (The tRPC isEnabled uses it too.) */
+  public static EvaluationContext subject(Caller caller) {
     return new EvaluationContext(caller.sub(), caller.role(), caller.brandId(), caller.creatorId(), caller.claims());
   }
 
@@ -106,7 +106,7 @@ public final class FlagRoutes {
    * The caller's attributes for custom conditions: request attributes, then the token's claims on top,
    * so a request can add facts but never contradict its own token.
    */
-  public static EvaluationContext subject(Caller caller, Map<String, Object> requestAttributes) {
+  static EvaluationContext subject(Caller caller, Map<String, Object> requestAttributes) {
     Map<String, Object> attributes = new HashMap<>(requestAttributes);
     attributes.putAll(caller.claims());
     return new EvaluationContext(caller.sub(), caller.role(), caller.brandId(), caller.creatorId(), attributes);

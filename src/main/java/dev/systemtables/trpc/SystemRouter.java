@@ -49,7 +49,7 @@ public final class SystemRouter {
 
     query("system.featureFlags.isEnabled", Access.ANY, Set.of("flagName"), List.of(), (caller, in) -> {
       String name = Check.required("flagName", Fields.optionalString(in, "flagName"));
-      boolean on = FlagEvaluator.isEnabled(flags.current(), name, FlagRoutes.subject(caller, Map.of()));
+      boolean on = FlagEvaluator.isEnabled(flags.current(), name, FlagRoutes.subject(caller));
       return Future.succeededFuture(data(new JsonObject().put("enabled", on)));
     });
     List<String> flagDates = List.of("data.createdAt", "data.updatedAt");
