@@ -29,7 +29,8 @@ class TrpcProtocolTest {
 
   @BeforeAll
   static void start() {
-    app = TestApp.start(Map.of(), new JsonObject().put("http", new JsonObject().put("bodyLimitBytes", 4096)));
+    app = TestApp.start(Map.of(), new JsonObject().put("http", new JsonObject().put("bodyLimitBytes", 4096))
+        .put("rateLimits", new JsonObject().put("markReadPerMinute", 3)));
     admin = app.token("admin-" + UUID.randomUUID(), "ADMIN");
     viewer = app.token("viewer-" + UUID.randomUUID(), "VIEWER");
   }
@@ -225,5 +226,24 @@ class TrpcProtocolTest {
     assertThat(nul.status()).as(nul.toString()).isEqualTo(400);
     assertThat(error(nul).getJsonObject("data").getJsonObject("zodError").getJsonObject("fieldErrors")
         .getJsonArray("title")).isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("REST's rate limits apply to tRPC calls too, and the two doors share one window: 429 TOO_MANY_REQUESTS")
+  void sharedRateLimit() {
+    String reader = app.token("reader-" + UUID.randomUUID(), "VIEWER");
+    for (int i = 0; i < 2; i++) {
+      Resp ok = app.post("/api/trpc/system.notifications.markAllAsRead", reader, "");
+      assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
+      assertThat(ok.json().getJsonObject("result").getJsonObject("data").getJsonObject("data").getInteger("count")).isZero();
+    }
+    assertThat(app.post("/api/v1/notifications/read-all", reader, "{}").status()).isEqualTo(200);
+    Resp limited = app.post("/api/trpc/system.notifications.markAllAsRead", reader, "");
+    assertThat(limited.status()).as(limited.toString()).isEqualTo(429);
+    assertThat(limited.header("Retry-After")).isNotNull();
+    assertThat(error(limited).getInteger("code")).isEqualTo(-32029);
+    assertThat(error(limited).getJsonObject("data").getMap())
+        .containsEntry("code", "TOO_MANY_REQUESTS").containsEntry("errorCode", "RATE_LIMITED");
+    assertThat(app.post("/api/v1/notifications/read-all", reader, "{}").status()).isEqualTo(429);
   }
 }
