@@ -23,13 +23,11 @@ final class ApiDocs {
   }
 
   static void mount(Router router) {
-    ApiContract contract = ApiContract.get();
-    Buffer yaml = Buffer.buffer(contract.yaml());
-    Buffer json = Buffer.buffer(contract.document().encodePrettily());
+    // The contract is parsed before the server listens (ContractValidation.ready()), off the event loop.
     router.get("/openapi.yaml").handler(rc -> rc.response()
-        .putHeader("Content-Type", "application/yaml; charset=utf-8").end(yaml));
+        .putHeader("Content-Type", "application/yaml; charset=utf-8").end(ApiContract.get().yaml()));
     router.get("/openapi.json").handler(rc -> rc.response()
-        .putHeader("Content-Type", "application/json").end(json));
+        .putHeader("Content-Type", "application/json").end(ApiContract.get().json()));
 
     // Swagger UI's index.html loads its files by relative URLs, so the page must live at /docs/.
     router.get("/docs").handler(rc -> rc.redirect("/docs/"));

@@ -33,12 +33,14 @@ public final class ApiContract {
   private static final List<String> METHODS = List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
   private static final String PROBLEM_JSON = "application/problem+json";
 
-  private static volatile ApiContract loaded;
-  private static volatile OpenAPIContract validated;
+  private static ApiContract loaded;
+  private static OpenAPIContract validated;
+  private static Future<OpenAPIContract> loading;
 
   private final String yaml;
   private final JsonObject document;
   private final Map<String, String> operationIds;
+  private String json;
 
   private ApiContract(String yaml) {
     this.yaml = yaml;
@@ -55,8 +57,11 @@ public final class ApiContract {
     this.operationIds = Map.copyOf(ops);
   }
 
-  /** The contract on the class path, read once per JVM (it never changes while the jar runs). */
-  public static ApiContract get() {
+  /**
+   * The contract on the class path, read once per JVM (it never changes while the jar runs). The first
+   * call parses the file: make it off the event loop.
+   */
+  public static synchronized ApiContract get() {
     ApiContract c = loaded;
     if (c == null) {
       try (InputStream in = ApiContract.class.getClassLoader().getResourceAsStream(RESOURCE)) {
@@ -151,11 +156,28 @@ public final class ApiContract {
    * The contract as vertx-openapi validates it, loaded once per JVM: checking the document against the
    * OpenAPI 3.1 meta-schema takes a second or more, and the result depends only on the file.
    */
-  public Future<OpenAPIContract> validated(Vertx vertx) {
-    OpenAPIContract c = validated;
-    if (c != null) return Future.succeededFuture(c);
-    // from() writes bookkeeping into the object it is given: hand it a copy.
-    return OpenAPIContract.from(vertx, forVertxOpenApi(document.copy())).onSuccess(x -> validated = x);
+  public static synchronized Future<OpenAPIContract> validated(Vertx vertx) {
+    // The loaded value is shared, never a loaded future: a future reports to the context (and the Vert.x)
+    // that made it, which may be closed by the time another node asks (tests run several in one JVM).
+    if (validated != null) return Future.succeededFuture(validated);
+    if (loading == null) {
+      // from() writes bookkeeping into the object it is given: hand it a copy.
+      loading = vertx.executeBlocking(ApiContract::get)
+          .compose(c -> OpenAPIContract.from(vertx, forVertxOpenApi(c.document.copy())))
+          .andThen(ar -> loaded(ar.succeeded() ? ar.result() : null));
+    }
+    return loading;
+  }
+
+  private static synchronized void loaded(OpenAPIContract contract) {
+    validated = contract;
+    loading = null;
+  }
+
+  /** The document as indented JSON text, made once. */
+  public synchronized String json() {
+    if (json == null) json = document.encodePrettily();
+    return json;
   }
 
   /**

@@ -45,22 +45,31 @@ public final class ContractValidation implements RequestFilter {
   private static final Logger LOG = LoggerFactory.getLogger(ContractValidation.class);
 
   private final String prefix;
-  private final ApiContract contract;
-  private final ValidationDetail details;
   private final Future<OpenAPIContract> validated;
   private final Future<RequestValidator> validator;
   private final Set<String> unknownRoutes = ConcurrentHashMap.newKeySet();
+  private ApiContract contract;
+  private ValidationDetail details;
 
-  /** @param prefix where the validated routes are mounted, e.g. {@code /api/v1} */
+  /**
+   * Starts loading the contract (off the event loop; see {@link #ready()}).
+   *
+   * @param prefix where the validated routes are mounted, e.g. {@code /api/v1}
+   */
   public ContractValidation(Vertx vertx, String prefix) {
     this.prefix = prefix;
-    this.contract = ApiContract.get();
-    this.details = new ValidationDetail(contract);
-    this.validated = contract.validated(vertx);
-    this.validator = validated.map(c -> RequestValidator.create(vertx, c));
+    this.validated = ApiContract.validated(vertx);
+    this.validator = validated.map(c -> {
+      contract = ApiContract.get();
+      details = new ValidationDetail(contract);
+      return RequestValidator.create(vertx, c);
+    });
   }
 
-  /** Completes once the contract is loaded; fails when the contract itself is invalid. */
+  /**
+   * Completes once the contract is loaded; fails when the contract itself is invalid. Serve no request
+   * before.
+   */
   public Future<?> ready() {
     return validator;
   }
