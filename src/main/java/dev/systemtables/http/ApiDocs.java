@@ -30,7 +30,11 @@ final class ApiDocs {
         .putHeader("Content-Type", "application/json").end(ApiContract.get().json()));
 
     // Swagger UI's index.html loads its files by relative URLs, so the page must live at /docs/.
-    router.get("/docs").handler(rc -> rc.redirect("/docs/"));
+    // (Vert.x matches "/docs" for "/docs/" too: only the bare path is redirected.)
+    router.get("/docs").handler(rc -> {
+      if (rc.request().path().equals("/docs")) rc.redirect("/docs/");
+      else rc.next();
+    });
     // Ours instead of the WebJar's initializer: registered before the static handler, it wins.
     Buffer initializer = Buffer.buffer(resource("docs/swagger-initializer.js"));
     router.get("/docs/swagger-initializer.js").handler(BellPage::headers).handler(rc -> rc.response()
