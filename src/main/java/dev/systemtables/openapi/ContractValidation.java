@@ -48,6 +48,7 @@ public final class ContractValidation implements RequestFilter {
   private final Future<OpenAPIContract> validated;
   private final Future<RequestValidator> validator;
   private final Set<String> unknownRoutes = ConcurrentHashMap.newKeySet();
+  private final Map<String, Boolean> constrained = new ConcurrentHashMap<>();
   private ApiContract contract;
   private ValidationDetail details;
 
@@ -93,7 +94,7 @@ public final class ContractValidation implements RequestFilter {
       return next.handle(req);
     }
     Operation operation = validated.result().operation(operationId);
-    if (operation.getParameters().isEmpty() && operation.getRequestBody() == null) return next.handle(req);
+    if (!constrained.computeIfAbsent(operationId, id -> constrains(operation))) return next.handle(req);
 
     JsonObject body = operation.getRequestBody() == null ? null : req.json();
     Map<String, Map<String, String>> raw = new HashMap<>();
@@ -105,6 +106,22 @@ public final class ContractValidation implements RequestFilter {
       }
       return Future.failedFuture(ar.cause());
     });
+  }
+
+  /**
+   * Whether a request can break the operation's contract at all. One that takes no body and only
+   * unconstrained string parameters (e.g. {@code GET /flags/{name}/enabled}, the hottest read) cannot, and
+   * skips the validator's worker-thread hop.
+   */
+  private static boolean constrains(Operation operation) {
+    if (operation.getRequestBody() != null) return true;
+    for (Parameter p : operation.getParameters()) {
+      if (p.getSchemaType() != SchemaType.STRING) return true;
+      for (String keyword : p.getSchema().fieldNames()) {
+        if (!Set.of("type", "description", "title", "examples").contains(keyword)) return true;
+      }
+    }
+    return false;
   }
 
   /**
