@@ -1,7 +1,11 @@
 package dev.systemtables.ops;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -10,8 +14,9 @@ import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Readiness: PostgreSQL must answer; Redis is reported {@code UP}, {@code DOWN} or
- * {@code DISABLED} but never makes the node unready, because the service works without it.
+ * Liveness and readiness, as vertx-health-check handlers. Readiness needs PostgreSQL to answer; Redis is
+ * reported ({@code data.state} {@code UP}, {@code DOWN} or {@code DISABLED}) but never makes the node
+ * unready, because the service works without it — so its check itself is always {@code UP}.
  */
 public final class Probes {
 
@@ -26,17 +31,28 @@ public final class Probes {
     this.redis = redis;
   }
 
-  /** {@code {"status": "UP"|"DOWN", "checks": {"database": ..., "redis": ...}}}. */
-  public Future<JsonObject> readiness() {
-    Future<String> db = pool.query("SELECT 1").execute()
+  /** 200 while the process runs: {@code {"status": "UP", "checks": [{"id": "process", "status": "UP"}], ...}}. */
+  public HealthCheckHandler liveness(Vertx vertx) {
+    return HealthCheckHandler.create(vertx).register("process", promise -> promise.complete(Status.OK()));
+  }
+
+  /** 200 when PostgreSQL answers within 1.5 s, else 503; checks {@code database} and {@code redis}. */
+  public HealthCheckHandler readiness(Vertx vertx) {
+    return HealthCheckHandler.create(vertx)
+        .register("database", TIMEOUT_MS, this::database)
+        .register("redis", TIMEOUT_MS, this::redis);
+  }
+
+  private void database(Promise<Status> promise) {
+    pool.query("SELECT 1").execute()
         .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .map("UP").otherwise("DOWN");
-    Future<String> cache = redis == null ? Future.succeededFuture("DISABLED")
-        : redis.send(Request.cmd(Command.PING)).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)
-            .map("UP").otherwise("DOWN");
-    return Future.join(db, cache).transform(x -> Future.succeededFuture(new JsonObject()
-        .put("status", "UP".equals(db.result()) ? "UP" : "DOWN")
-        .put("checks", new JsonObject().put("database", db.result()).put("redis", cache.result()))));
+        .onComplete(ar -> promise.complete(ar.succeeded() ? Status.OK() : Status.KO()));
+  }
+
+  private void redis(Promise<Status> promise) {
+    Future<String> state = redis == null ? Future.succeededFuture("DISABLED")
+        : redis.send(Request.cmd(Command.PING)).timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).map("UP").otherwise("DOWN");
+    state.onComplete(ar -> promise.complete(Status.OK(new JsonObject().put("state", ar.result()))));
   }
 
   public Future<Void> close() {
