@@ -9,6 +9,7 @@ import dev.systemtables.flags.FlagVerticle;
 import dev.systemtables.http.HttpVerticle;
 import dev.systemtables.idempotency.IdempotencyVerticle;
 import dev.systemtables.notifications.NotificationVerticle;
+import dev.systemtables.ops.Drain;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.timer.TimerVerticle;
 import dev.systemtables.users.CallerRecorder;
@@ -48,15 +49,17 @@ public final class Application {
   private final HazelcastClusterManager cluster;
   private final NodeContext node;
   private final Probes probes;
+  private final Drain drain;
   private final String devToken;
   private final String httpDeployment;
 
-  private Application(Vertx vertx, HazelcastClusterManager cluster, NodeContext node, Probes probes,
+  private Application(Vertx vertx, HazelcastClusterManager cluster, NodeContext node, Probes probes, Drain drain,
                       String devToken, String httpDeployment) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.node = node;
     this.probes = probes;
+    this.drain = drain;
     this.devToken = devToken;
     this.httpDeployment = httpDeployment;
   }
@@ -122,7 +125,8 @@ public final class Application {
         new CallerRecorder(vertx, 500_000),
         new RateLimiter(redis, config.redisCommandTimeoutMillis()),
         registry, UUID.randomUUID().toString(), new FlagSnapshots());
-    Probes probes = new Probes(db.pool(vertx, "health", 1), redis);
+    Drain drain = Drain.from(config.section("shutdown"));
+    Probes probes = new Probes(db.pool(vertx, "health", 1), redis, drain);
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     String token = devToken;
     return vertx.deployVerticle(new UsersVerticle(node))
@@ -136,8 +140,17 @@ public final class Application {
         .map(httpId -> {
           LOG.info("system-tables listening on port {} (redis: {}, cluster: {})", config.httpPort(),
               redis != null ? "enabled" : "disabled", config.clusterEnabled());
-          return new Application(vertx, cluster, node, probes, token, httpId);
+          return new Application(vertx, cluster, node, probes, drain, token, httpId);
         });
+  }
+
+  /**
+   * The drain phase of a requested stop, blocking for {@code shutdown.drainSeconds}: readiness answers 503
+   * while everything is still served, so a load balancer takes the node out of rotation before
+   * {@link #shutdown()} closes the listener.
+   */
+  public void drain() {
+    drain.drainBlocking();
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Readiness: PostgreSQL must answer; Redis is reported {@code UP}, {@code DOWN} or
  * {@code DISABLED} but never makes the node unready, because the service works without it.
+ * A node that is draining before a stop ({@link Drain}) is unready whatever the checks say.
  */
 public final class Probes {
 
@@ -19,15 +20,20 @@ public final class Probes {
 
   private final Pool pool;
   private final Redis redis;
+  private final Drain drain;
 
   /** @param redis null when the node runs without Redis */
-  public Probes(Pool pool, Redis redis) {
+  public Probes(Pool pool, Redis redis, Drain drain) {
     this.pool = pool;
     this.redis = redis;
+    this.drain = drain;
   }
 
-  /** {@code {"status": "UP"|"DOWN", "checks": {"database": ..., "redis": ...}}}. */
+  /** {@code {"status": "UP"|"DOWN", "checks": {"database": ..., "redis": ...}}}, plus {@code "draining": true} while draining. */
   public Future<JsonObject> readiness() {
+    if (drain.draining()) {
+      return Future.succeededFuture(new JsonObject().put("status", "DOWN").put("draining", true));
+    }
     Future<String> db = pool.query("SELECT 1").execute()
         .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .map("UP").otherwise("DOWN");
