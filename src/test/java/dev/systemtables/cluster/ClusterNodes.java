@@ -25,10 +25,15 @@ final class ClusterNodes implements AutoCloseable {
 
   private final String databaseUrl;
   private final List<AppProcess> nodes;
+  /** What each node was started with, so a stopped one can be started again the same way. */
+  private final List<Map<String, String>> envs;
+  private final List<String> jvmArgs;
 
-  private ClusterNodes(String databaseUrl, List<AppProcess> nodes) {
+  private ClusterNodes(String databaseUrl, List<AppProcess> nodes, List<Map<String, String>> envs, List<String> jvmArgs) {
     this.databaseUrl = databaseUrl;
     this.nodes = nodes;
+    this.envs = envs;
+    this.jvmArgs = jvmArgs;
   }
 
   /**
@@ -51,6 +56,8 @@ final class ClusterNodes implements AutoCloseable {
     // Browsers of the tests come from the nodes' own origins.
     String origins = httpPorts.stream().map(p -> "http://127.0.0.1:" + p).collect(Collectors.joining(","));
     List<AppProcess> nodes = new ArrayList<>();
+    List<Map<String, String>> envs = new ArrayList<>();
+    List<String> jvmArgs = List.of(AppProcess.configArg(config));
     try {
       for (int i = 0; i < count; i++) {
         Map<String, String> env = new HashMap<>();
@@ -63,11 +70,12 @@ final class ClusterNodes implements AutoCloseable {
         env.put("CLUSTER_HOST", "127.0.0.1");
         env.put("CLUSTER_PORT", String.valueOf(clusterPorts.get(i)));
         env.put("CLUSTER_MEMBERS", members);
-        AppProcess node = AppProcess.start("node" + (char) ('A' + i), env, List.of(AppProcess.configArg(config)));
+        envs.add(Map.copyOf(env));
+        AppProcess node = AppProcess.start("node" + (char) ('A' + i), env, jvmArgs);
         nodes.add(node);
         node.awaitReady(Duration.ofSeconds(90));
       }
-      ClusterNodes cluster = new ClusterNodes(db, nodes);
+      ClusterNodes cluster = new ClusterNodes(db, nodes, envs, jvmArgs);
       for (AppProcess n : nodes) {
         eventually("node on port " + n.port() + " sees " + count + " members",
             Duration.ofSeconds(30), () -> members(n) == count);
@@ -82,6 +90,24 @@ final class ClusterNodes implements AutoCloseable {
 
   AppProcess node(int i) {
     return nodes.get(i);
+  }
+
+  /** Every node's HTTP port, in order (a restarted node keeps its ports). */
+  List<Integer> httpPorts() {
+    return nodes.stream().map(AppProcess::port).toList();
+  }
+
+  /**
+   * Starts node {@code i} again, after it exited, with the same ports, variables and config file, as an
+   * orchestrator restarts a stopped instance; returns once it answers ready.
+   */
+  AppProcess restart(int i) throws Exception {
+    AppProcess old = nodes.get(i);
+    if (old.isAlive()) throw new IllegalStateException("node " + i + " is still running");
+    AppProcess node = AppProcess.start("node" + (char) ('A' + i) + "-again", envs.get(i), jvmArgs);
+    nodes.set(i, node);
+    node.awaitReady(Duration.ofSeconds(90));
+    return node;
   }
 
   String databaseUrl() {
