@@ -23,6 +23,13 @@ import java.util.stream.Collectors;
  */
 final class ClusterNodes implements AutoCloseable {
 
+  /**
+   * The variables every node of these tests is given (REDIS_URL when there is a Redis). deploy/docker-compose.yml
+   * gives its nodes the same ones, which {@code DeploymentFilesTest} checks.
+   */
+  static final List<String> NODE_VARIABLES = List.of("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "HTTP_PORT",
+      "ALLOWED_ORIGINS", "CLUSTER_ENABLED", "CLUSTER_HOST", "CLUSTER_PORT", "CLUSTER_MEMBERS");
+
   private final String databaseUrl;
   private final List<AppProcess> nodes;
   /** What each node was started with, so a stopped one can be started again the same way. */
@@ -70,6 +77,7 @@ final class ClusterNodes implements AutoCloseable {
         env.put("CLUSTER_HOST", "127.0.0.1");
         env.put("CLUSTER_PORT", String.valueOf(clusterPorts.get(i)));
         env.put("CLUSTER_MEMBERS", members);
+        if (!NODE_VARIABLES.containsAll(env.keySet())) throw new IllegalStateException("update NODE_VARIABLES: " + env.keySet());
         envs.add(Map.copyOf(env));
         AppProcess node = AppProcess.start("node" + (char) ('A' + i), env, jvmArgs);
         nodes.add(node);
@@ -106,7 +114,8 @@ final class ClusterNodes implements AutoCloseable {
     if (old.isAlive()) throw new IllegalStateException("node " + i + " is still running");
     AppProcess node = AppProcess.start("node" + (char) ('A' + i) + "-again", envs.get(i), jvmArgs);
     nodes.set(i, node);
-    node.awaitReady(Duration.ofSeconds(90));
+    // Generous: under load, on a shared 2-core machine, a JVM's start can take a minute.
+    node.awaitReady(Duration.ofSeconds(180));
     return node;
   }
 
