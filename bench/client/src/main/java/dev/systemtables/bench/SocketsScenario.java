@@ -72,7 +72,8 @@ final class SocketsScenario {
   private Histogram arrivals;
   private long received;
   private long duplicates;
-  private java.util.Set<Long> seen = new java.util.HashSet<>();
+  /** (title or flag change) and socket of every frame counted, to tell a duplicate from a new arrival. */
+  private java.util.Set<String> seen = new java.util.HashSet<>();
   private String expectFlag;
   private long flagSentAt;
 
@@ -128,6 +129,8 @@ final class SocketsScenario {
     }
     JsonArray flagRows = new JsonArray();
     String flagId = createFlag(flagAdmin);
+    // The create is signalled too (same flag name): let those frames arrive before measuring changes.
+    Suite.sleep(5_000);
     for (int f = 0; f < flagChanges; f++) {
       flagRows.add(flagChange(flagAdmin, flagId, f));
       Suite.sleep(3_000);
@@ -244,7 +247,7 @@ final class SocketsScenario {
     JsonObject body = msg.getJsonObject("body");
     if (body == null) return;
     Long sent = null;
-    long key = socket;
+    String key = "flag#" + socket;
     if ("flags.changed".equals(body.getString("event"))) {
       JsonArray names = body.getJsonArray("names");
       if (expectFlag != null && names != null && names.contains(expectFlag)) sent = flagSentAt;
@@ -253,7 +256,7 @@ final class SocketsScenario {
       String title = n == null ? null : n.getString("title");
       if (title != null && title.startsWith(expectTitlePrefix)) {
         sent = sentAt.get(title);
-        key = title.hashCode() * 31L + socket;
+        key = title + "#" + socket;
       }
     }
     if (sent == null) return;
