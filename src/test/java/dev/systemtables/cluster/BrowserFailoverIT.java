@@ -258,6 +258,7 @@ class BrowserFailoverIT {
     final List<String> pushed = new ArrayList<>();
     int duplicatePushes;
     int lastUnreadCount = -1;
+    int reconnects;
 
     private Client(String user, String token) {
       this.user = user;
@@ -272,6 +273,7 @@ class BrowserFailoverIT {
     }
 
     void reconnect(Haproxy lb) {
+      reconnects++;
       socket.close();
       drain(Duration.ZERO);
       socket = BridgeClient.connect(lb.baseUrl());
@@ -287,7 +289,10 @@ class BrowserFailoverIT {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (shown.size() < count) {
         long left = deadline - System.nanoTime();
-        if (left <= 0) throw new AssertionError(user + ": " + shown.size() + " shown, wanted " + count + "; frames " + socket.seen());
+        if (left <= 0) {
+          throw new AssertionError(user + ": " + shown.size() + " shown, wanted " + count + "; reconnected " + reconnects
+              + " time(s); socket closed: " + socket.closed().getNow("no") + "; frames " + socket.seen());
+        }
         take(socket.next(BridgeClient.messageOn("notifications.user." + user), Duration.ofNanos(left)));
       }
       // Anything else already received (a duplicate would show here).

@@ -138,16 +138,18 @@ class RollingRestartIT {
       if (retries.startsWith("+")) lbRedispatched++;
     }
     System.out.println("[rolling] " + String.join("\n[rolling] ", timeline));
-    System.out.printf("[rolling] %d requests in %.1f s (%.0f/s offered %d/s): %d answered 2xx, final statuses %s, "
-            + "%d retried after a 503, %d failed, %d connection errors; %d idempotent replays (%d wrong)%n",
-        load.sent(), seconds, load.sent() / seconds, RATE, load.ok(), load.finalStatuses(), load.retried(),
-        load.failures(), load.connectionErrors(), load.replays(), load.replayMismatches());
+    System.out.printf("[rolling] %d requests in %.1f s (%.0f/s of %d/s offered; %d held back with 64 in flight): "
+            + "%d answered 2xx, final statuses %s, %d retried after a 503, %d failed, %d connection errors, %d timed out; "
+            + "%d idempotent replays (%d wrong)%n",
+        load.sent(), seconds, load.sent() / seconds, RATE, load.heldBack(), load.ok(), load.finalStatuses(),
+        load.retried(), load.failures(), load.connectionErrors(), load.timeouts(), load.replays(), load.replayMismatches());
     System.out.printf("[rolling] HAProxy log: %d requests, status (and termination flags when not clean) %s; "
         + "%d requests needed a new connection attempt, %d of them redispatched to another node%n",
         lbLog.size(), lbStatus, lbRetried, lbRedispatched);
 
     assertThat(load.inFlight()).as("every request got its final answer").isZero();
     assertThat(load.connectionErrors()).as("connection errors; samples: " + load.samples()).isZero();
+    assertThat(load.timeouts()).as("requests without an answer in 30 s; samples: " + load.samples()).isZero();
     assertThat(load.failures()).as("requests not answered 2xx; samples: " + load.samples()).isZero();
     assertThat(load.ok()).isEqualTo(load.sent());
     assertThat(load.replayMismatches()).as("replays answering other than the stored response").isZero();
@@ -156,7 +158,7 @@ class RollingRestartIT {
     // Every acknowledged write is stored, and no unacknowledged or duplicate one.
     List<String> ackedUsers = load.ackedUserIds();
     List<String> ackedNotifications = load.ackedNotificationIds();
-    assertThat(ackedUsers).hasSizeGreaterThan(RATE * 3 / 10 * 20);
+    assertThat(ackedUsers).as("acknowledged PUTs").hasSizeGreaterThan(100);
     assertThat(countIn("SELECT count(*) FROM users WHERE id = ANY (?)", ackedUsers)).isEqualTo(ackedUsers.size());
     assertThat(countIn("SELECT count(*) FROM idempotency_keys WHERE response_status = 200 AND key = ANY (?)",
         ackedUsers.stream().map(id -> "put-" + id).toList())).as("the PUTs' idempotency records, completed")
