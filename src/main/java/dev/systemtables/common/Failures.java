@@ -28,6 +28,7 @@ public final class Failures {
    */
   public static ApiException toApi(Throwable t) {
     if (t instanceof ApiException api) return api;
+    if (t instanceof BadInput bad) return ApiException.validation(bad.getMessage());
     if (isUnavailable(t)) {
       LOG.warn("dependency unavailable: {}", t.toString());
       return ApiException.unavailable("the database is unavailable, retry shortly");

@@ -1,5 +1,6 @@
 package dev.systemtables.http;
 
+import dev.systemtables.Domains;
 import dev.systemtables.NodeContext;
 import dev.systemtables.auth.Caller;
 import dev.systemtables.common.ErrorCode;
@@ -23,7 +24,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -49,9 +49,8 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
 
-    router.get("/health/live").handler(rc -> rc.response()
-        .putHeader("Content-Type", "application/json").end(new JsonObject().put("status", "UP").encode()));
-    router.get("/health/ready").handler(this::ready);
+    router.get("/health/live").handler(probes.liveness(vertx));
+    router.get("/health/ready").handler(probes.readiness(vertx));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(node.metrics()));
 
     Router v1 = Router.router(vertx);
@@ -65,15 +64,15 @@ public final class HttpVerticle extends VerticleBase {
         bodies.handle(rc);
       }
     });
-    List<RequestFilter> filters = new ArrayList<>();
-    filters.add(new IdempotencyFilter(vertx, "/api/v1"));
+    Domains domains = node.domains();
+    List<RequestFilter> filters = List.of(new IdempotencyFilter(domains.idempotency(), "/api/v1"));
     Api api = new Api(v1, node.tokens(), node.callers(), filters);
     api.route(HttpMethod.GET, "/me", Access.ANY, req -> Future.succeededFuture(Reply.ok(me(req.caller()))));
-    new UsersRoutes(vertx, node.callers()).mount(api);
-    new IdempotencyRoutes(vertx, node).mount(api);
-    new FlagRoutes(vertx, node.flags()).mount(api);
-    new JobRoutes(vertx).mount(api);
-    new NotificationRoutes(vertx, node).mount(api);
+    new UsersRoutes(domains.users(), node.callers()).mount(api);
+    new IdempotencyRoutes(domains.idempotency()).mount(api);
+    new FlagRoutes(domains.flags(), node.flags()).mount(api);
+    new JobRoutes(domains.jobs()).mount(api);
+    new NotificationRoutes(domains.notifications()).mount(api);
     router.route("/api/v1/*").subRouter(v1);
 
     new PushBridge(vertx, node.tokens(), node.config().allowedOrigins()).mount(router);
@@ -109,14 +108,6 @@ public final class HttpVerticle extends VerticleBase {
     // A prefix route serves paths relative to its prefix: /assets/x is webroot/assets/x.
     router.get("/").handler(BellPage::headers).handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     router.get("/assets/*").handler(BellPage::headers).handler(StaticHandler.create("webroot/assets"));
-  }
-
-  private void ready(RoutingContext rc) {
-    probes.readiness().onComplete(ar -> {
-      JsonObject body = ar.succeeded() ? ar.result() : new JsonObject().put("status", "DOWN");
-      rc.response().setStatusCode("UP".equals(body.getString("status")) ? 200 : 503)
-          .putHeader("Content-Type", "application/json").end(body.encode());
-    });
   }
 
   private void internalError(RoutingContext rc) {

@@ -1,13 +1,15 @@
 package dev.systemtables.cluster;
 
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 
 import java.net.URI;
 import java.time.Duration;
@@ -46,7 +48,7 @@ final class MixedLoad {
   private static final long RETRY_AFTER_MS = 250;
 
   private final Vertx vertx;
-  private final WebClient client;
+  private final HttpClientAgent client;
   private final int rate;
   private final String run;
   private final String admin;
@@ -79,9 +81,9 @@ final class MixedLoad {
     // Idle connections are closed by the client after 5 s, before the balancer's own 10 s keep-alive
     // timeout: a client reusing a connection the balancer is closing would see a reset that says nothing
     // about the nodes behind it.
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(uri.getHost())
+    this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(uri.getHost())
         .setDefaultPort(uri.getPort()).setKeepAliveTimeout(5).setConnectTimeout(5_000),
-        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+        new PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT));
     this.rate = rate;
     this.run = run;
     this.admin = admin;
@@ -112,8 +114,32 @@ final class MixedLoad {
   }
 
   void close() {
-    client.close();
+    client.close().await();
     vertx.close().await();
+  }
+
+  /** One answer, its body read in full. */
+  private record Answer(int status, MultiMap headers, Buffer body) {
+    String header(String name) {
+      return headers.get(name);
+    }
+
+    String text() {
+      return body.toString();
+    }
+  }
+
+  private static RequestOptions call(HttpMethod method, String uri, String token) {
+    // 30 s to get a connection, 30 s without a byte of the answer: then the request counts as timed out.
+    return new RequestOptions().setMethod(method).setURI(uri).setConnectTimeout(30_000).setIdleTimeout(30_000)
+        .putHeader("Authorization", "Bearer " + token);
+  }
+
+  private Future<Answer> exchange(RequestOptions options, JsonObject body) {
+    if (body != null) options.putHeader("Content-Type", "application/json");
+    return client.request(options)
+        .compose(req -> body == null ? req.send() : req.send(body.toBuffer()))
+        .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), resp.headers(), b)));
   }
 
   private void send(int k) {
@@ -121,20 +147,20 @@ final class MixedLoad {
     int u = k % userIds.size();
     inFlight.incrementAndGet();
     switch (kind) {
-      case 0 -> attempt(k, () -> client.request(HttpMethod.GET, "/api/v1/flags/enabled").bearerTokenAuthentication(userTokens.get(u)), null, 0);
-      case 1 -> attempt(k, () -> client.request(HttpMethod.GET, "/api/v1/notifications/unread-count").bearerTokenAuthentication(userTokens.get(u)), null, 0);
-      case 2 -> attempt(k, () -> client.request(HttpMethod.GET, "/api/v1/notifications?pageSize=5").bearerTokenAuthentication(userTokens.get(u)), null, 0);
-      case 3 -> attempt(k, () -> client.request(HttpMethod.GET, "/api/v1/me").bearerTokenAuthentication(userTokens.get(u)), null, 0);
+      case 0 -> attempt(k, () -> call(HttpMethod.GET, "/api/v1/flags/enabled", userTokens.get(u)), null, 0);
+      case 1 -> attempt(k, () -> call(HttpMethod.GET, "/api/v1/notifications/unread-count", userTokens.get(u)), null, 0);
+      case 2 -> attempt(k, () -> call(HttpMethod.GET, "/api/v1/notifications?pageSize=5", userTokens.get(u)), null, 0);
+      case 3 -> attempt(k, () -> call(HttpMethod.GET, "/api/v1/me", userTokens.get(u)), null, 0);
       case 4, 5, 6 -> {
         String id = "rr-" + run + "-" + k;
         JsonObject body = new JsonObject().put("role", "VIEWER").put("email", id + "@example.com");
-        attempt(k, () -> client.request(HttpMethod.PUT, "/api/v1/users/" + id).bearerTokenAuthentication(admin)
-            .putHeader("Idempotency-Key", "put-" + id), body, 0);
+        attempt(k, () -> call(HttpMethod.PUT, "/api/v1/users/" + id, admin).putHeader("Idempotency-Key", "put-" + id),
+            body, 0);
       }
       case 7, 8 -> {
         JsonObject body = new JsonObject().put("userId", userIds.get(u)).put("type", "SYSTEM")
             .put("title", "rolling " + run + " " + k).put("message", "created during the rolling restart");
-        attempt(k, () -> client.request(HttpMethod.POST, "/api/v1/notifications").bearerTokenAuthentication(admin), body, 0);
+        attempt(k, () -> call(HttpMethod.POST, "/api/v1/notifications", admin), body, 0);
       }
       default -> {
         String[] earlier;
@@ -142,24 +168,23 @@ final class MixedLoad {
           earlier = replayable.isEmpty() ? null : replayable.get(k % replayable.size());
         }
         if (earlier == null) {
-          attempt(k, () -> client.request(HttpMethod.GET, "/api/v1/me").bearerTokenAuthentication(admin), null, 0);
+          attempt(k, () -> call(HttpMethod.GET, "/api/v1/me", admin), null, 0);
         } else {
           JsonObject body = new JsonObject().put("role", "VIEWER").put("email", earlier[0] + "@example.com");
-          attempt(-1 - k, () -> client.request(HttpMethod.PUT, "/api/v1/users/" + earlier[0]).bearerTokenAuthentication(admin)
+          attempt(-1 - k, () -> call(HttpMethod.PUT, "/api/v1/users/" + earlier[0], admin)
               .putHeader("Idempotency-Key", "put-" + earlier[0]), body, 0, earlier);
         }
       }
     }
   }
 
-  private void attempt(int k, java.util.function.Supplier<HttpRequest<Buffer>> request, JsonObject body, int tries) {
+  private void attempt(int k, java.util.function.Supplier<RequestOptions> request, JsonObject body, int tries) {
     attempt(k, request, body, tries, null);
   }
 
-  private void attempt(int k, java.util.function.Supplier<HttpRequest<Buffer>> request, JsonObject body, int tries,
+  private void attempt(int k, java.util.function.Supplier<RequestOptions> request, JsonObject body, int tries,
                        String[] replayOf) {
-    HttpRequest<Buffer> r = request.get().timeout(30_000);
-    (body == null ? r.send() : r.sendJsonObject(body)).onComplete(ar -> {
+    exchange(request.get(), body).onComplete(ar -> {
       if (ar.failed()) {
         // A request that got no answer in 30 s is reported apart from refused or reset connections.
         (ar.cause() instanceof java.util.concurrent.TimeoutException ? timeouts : connectionErrors).incrementAndGet();
@@ -167,8 +192,8 @@ final class MixedLoad {
         inFlight.decrementAndGet();
         return;
       }
-      HttpResponse<Buffer> resp = ar.result();
-      int status = resp.statusCode();
+      Answer resp = ar.result();
+      int status = resp.status();
       if (status == 503 && tries < MAX_RETRIES) {
         retried.incrementAndGet();
         vertx.setTimer(RETRY_AFTER_MS, t -> attempt(k, request, body, tries + 1, replayOf));
@@ -180,29 +205,29 @@ final class MixedLoad {
         record(k, resp, replayOf);
       } else {
         failures.incrementAndGet();
-        note("request " + k + ": " + status + " " + resp.bodyAsString());
+        note("request " + k + ": " + status + " " + resp.text());
       }
       inFlight.decrementAndGet();
     });
   }
 
-  private void record(int k, HttpResponse<Buffer> resp, String[] replayOf) {
+  private void record(int k, Answer resp, String[] replayOf) {
     if (replayOf != null) {
       replays.incrementAndGet();
-      if (!"true".equals(resp.getHeader("Idempotent-Replayed")) || !replayOf[1].equals(resp.bodyAsString())) {
+      if (!"true".equals(resp.header("Idempotent-Replayed")) || !replayOf[1].equals(resp.text())) {
         replayMismatches.incrementAndGet();
-        note("replay of " + replayOf[0] + " answered " + resp.headers() + " " + resp.bodyAsString());
+        note("replay of " + replayOf[0] + " answered " + resp.headers() + " " + resp.text());
       }
       return;
     }
     int kind = k % 10;
     if (kind >= 4 && kind <= 6) {
-      String[] put = {"rr-" + run + "-" + k, resp.bodyAsString()};
+      String[] put = {"rr-" + run + "-" + k, resp.text()};
       ackedPuts.add(put);
       // A first request that was itself replayed (never here: keys are fresh) could not be compared.
-      if (resp.getHeader("Idempotent-Replayed") == null) replayable.add(put);
+      if (resp.header("Idempotent-Replayed") == null) replayable.add(put);
     } else if (kind == 7 || kind == 8) {
-      ackedNotifications.add(resp.bodyAsJsonObject().getJsonObject("data").getJsonArray("notificationIds").getString(0));
+      ackedNotifications.add(resp.body().toJsonObject().getJsonObject("data").getJsonArray("notificationIds").getString(0));
     }
   }
 
