@@ -32,20 +32,22 @@ import java.util.function.Supplier;
  *
  * <p><b>Why no interleaving can count a change twice or lose it.</b> A change (create, mark, read-all,
  * delete) first announces itself ({@link #begin}: a ticket on each user's hash), then commits in
- * PostgreSQL, then applies its delta ({@link #commit}), which removes the ticket and adds the delta only
- * if the ticket was still there; if it was not, the change drops the counters instead. A rebuild (a read
- * that finds no counters) reads {@code g}, counts in PostgreSQL, and stores the counts only if {@code g}
- * did not move and no ticket is present. Take a change C that committed before a rebuild R counted:
+ * PostgreSQL, then applies its deltas ({@link #commit}), which take the ticket back and add the deltas
+ * only if the ticket was still there; a change that finds its ticket gone drops the counts instead. A
+ * rebuild (a read that finds no counts) reads {@code g}, counts in PostgreSQL, and stores the counts only
+ * if {@code g} did not move and no ticket is present. Take a change C and a rebuild R:
  * <ul>
- *   <li>if C applied before R stored, C moved {@code g} after R read it (or C's commit precedes R's read of
- *   {@code g} and R saw C's applied state) — R's store is refused or correct;</li>
- *   <li>if C applies after R stored, C's ticket, set before C committed and so before R counted, was either
- *   still there when R tried to store — R refused — or had been removed by an expiry, and then C finds it
- *   gone and drops the counters rather than add to a count that already holds it.</li>
+ *   <li><i>C committed before R counted</i> (R's count holds C). C's ticket was set before C committed.
+ *   If C applied before R stored, applying moved {@code g}: either after R read it, so R's store is
+ *   refused, or before, so R read a state C had already applied to and found no ticket. If C applies
+ *   after R stored, then at R's store C's ticket was either there — R refused — or already gone, taken
+ *   by an expiry; C then finds it gone and drops the counts rather than add to a count that holds it.</li>
+ *   <li><i>C committed after R counted</i> (R's count lacks C). If C applied before R stored, it moved
+ *   {@code g} after R read it (C's commit follows R's count, which follows R's read): R's store is
+ *   refused. If C applies after R stored, its delta lands on R's count: added once (or, its ticket gone,
+ *   the counts are dropped).</li>
  * </ul>
- * A change that committed after R counted is not in R's count: its delta lands after R's store (its
- * ticket is still there, so it adds), or it moved {@code g} before R stored (R refused). Deltas that would
- * make a count negative, or unread exceed total, drop the counters.
+ * Deltas that would make a count negative, or unread exceed total, drop the counts.
  *
  * <p><b>Crashes and outages.</b> A node that dies between its commit and its apply leaves a ticket whose
  * lease ({@link #LEASE_MS}) runs out; the next read removes it and drops the counters, so the count is
