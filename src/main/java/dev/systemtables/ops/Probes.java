@@ -27,6 +27,11 @@ public final class Probes {
   private final Redis redis;
   private final Drain drain;
 
+  /** Probes of a node that is never drained (tests that build a router of their own). */
+  public Probes(Pool pool, Redis redis) {
+    this(pool, redis, new Drain(java.time.Duration.ZERO));
+  }
+
   /** @param redis null when the node runs without Redis */
   public Probes(Pool pool, Redis redis, Drain drain) {
     this.pool = pool;
