@@ -4,13 +4,19 @@ import dev.systemtables.auth.TokenVerifier;
 import dev.systemtables.common.RateLimiter;
 import dev.systemtables.config.AppConfig;
 import dev.systemtables.db.Database;
+import dev.systemtables.flags.FlagSnapshotVerticle;
 import dev.systemtables.flags.FlagSnapshots;
 import dev.systemtables.flags.FlagVerticle;
 import dev.systemtables.http.HttpVerticle;
 import dev.systemtables.http.MetricLabels;
+import dev.systemtables.idempotency.IdempotencyCleanup;
 import dev.systemtables.idempotency.IdempotencyVerticle;
+import dev.systemtables.notifications.NotificationCleanup;
 import dev.systemtables.notifications.NotificationVerticle;
+import dev.systemtables.ops.Drain;
 import dev.systemtables.ops.Probes;
+import dev.systemtables.push.PushRelay;
+import dev.systemtables.timer.CleanupJob;
 import dev.systemtables.timer.TimerVerticle;
 import dev.systemtables.users.CallerRecorder;
 import dev.systemtables.users.UsersVerticle;
@@ -19,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -32,10 +39,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * One running node: its Vert.x instance, its database, and its verticles. {@link Main} starts one
@@ -49,21 +62,36 @@ public final class Application {
   private final HazelcastClusterManager cluster;
   private final NodeContext node;
   private final Probes probes;
+  private final Drain drain;
   private final String devToken;
   private final String httpDeployment;
 
-  private Application(Vertx vertx, HazelcastClusterManager cluster, NodeContext node, Probes probes,
+  private Application(Vertx vertx, HazelcastClusterManager cluster, NodeContext node, Probes probes, Drain drain,
                       String devToken, String httpDeployment) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.node = node;
     this.probes = probes;
+    this.drain = drain;
     this.devToken = devToken;
     this.httpDeployment = httpDeployment;
   }
 
-  /** Starts a node: database and migrations first, then the domain verticles, then HTTP. */
+  /** The domains a node can run; a production node runs them all, a test only those it needs. */
+  public enum Part { USERS, IDEMPOTENCY, NOTIFICATIONS, FLAGS, JOBS }
+
+  /** Starts a node with every domain: database and migrations first, then the domain verticles, then HTTP. */
   public static Future<Application> start(AppConfig config) {
+    return start(config, EnumSet.allOf(Part.class));
+  }
+
+  /** Starts a node running only some domains (tests); calls into a missing domain answer 503. */
+  public static Future<Application> start(AppConfig config, Set<Part> parts) {
+    return start(config, parts, Clock.systemUTC());
+  }
+
+  /** Same, with the clock the scheduler reads (tests move it instead of waiting for slots). */
+  public static Future<Application> start(AppConfig config, Set<Part> parts, Clock clock) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions()
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
@@ -82,7 +110,7 @@ public final class Application {
       vertx.executeBlocking(() -> Database.open(config))
           .compose(db -> {
             opened.set(db);
-            return boot(vertx, cluster, config, db, registry);
+            return boot(vertx, cluster, config, db, registry, parts, clock);
           })
           .onComplete(booted -> {
             if (booted.succeeded()) {
@@ -102,7 +130,7 @@ public final class Application {
   }
 
   private static Future<Application> boot(Vertx vertx, HazelcastClusterManager cluster, AppConfig config, Database db,
-                                          PrometheusMeterRegistry registry) {
+                                          PrometheusMeterRegistry registry, Set<Part> parts, Clock clock) {
     String devToken = null;
     TokenVerifier tokens;
     if (config.jwtPublicKey() != null) {
@@ -120,26 +148,50 @@ public final class Application {
     Redis redis = config.redisEnabled()
         ? Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redisUrl()).setMaxPoolWaiting(10_000))
         : null;
-    NodeContext node = new NodeContext(config, db, redis, tokens,
-        new CallerRecorder(vertx, 500_000),
-        new RateLimiter(redis, config.redisCommandTimeoutMillis()),
-        registry, UUID.randomUUID().toString(), new FlagSnapshots());
-    Probes probes = new Probes(db.pool(vertx, "health", 1), redis);
+    Domains domains = Domains.proxies(vertx);
     int loops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    NodeContext node = new NodeContext(config, db, redis, tokens,
+        new CallerRecorder(domains.users(), 500_000),
+        new RateLimiter(redis, config.redisCommandTimeoutMillis()),
+        registry, UUID.randomUUID().toString(), new FlagSnapshots(), domains, loops, clock);
+    Drain drain = Drain.from(config.section("shutdown"));
+    Probes probes = new Probes(db.pool(vertx, "health"), redis, drain);
+    // Each domain is one verticle per node owning its pool and shared state, serving on every event loop.
+    List<Supplier<Deployable>> order = new ArrayList<>();
+    order.add(PushRelay::new);
+    if (parts.contains(Part.USERS)) order.add(() -> new UsersVerticle(node));
+    if (parts.contains(Part.IDEMPOTENCY)) order.add(() -> new IdempotencyVerticle(node));
+    if (parts.contains(Part.NOTIFICATIONS)) order.add(() -> new NotificationVerticle(node));
+    if (parts.contains(Part.FLAGS)) {
+      // Before HTTP: evaluations must find the first flag snapshot already loaded.
+      order.add(() -> new FlagSnapshotVerticle(node));
+      order.add(() -> new FlagVerticle(node));
+    }
+    if (parts.contains(Part.JOBS)) {
+      // After the domains whose purges it runs: it may run a missed slot right away.
+      List<CleanupJob> jobs = List.of(new IdempotencyCleanup(domains.idempotency()),
+          new NotificationCleanup(domains.notifications(), config.section("jobs")));
+      order.add(() -> new TimerVerticle(node, jobs));
+    }
+    Future<String> deployed = Future.succeededFuture();
+    for (Supplier<Deployable> verticle : order) deployed = deployed.compose(x -> vertx.deployVerticle(verticle.get()));
     String token = devToken;
-    return vertx.deployVerticle(new UsersVerticle(node))
-        .compose(x -> vertx.deployVerticle(new IdempotencyVerticle(node)))
-        .compose(x -> vertx.deployVerticle(new NotificationVerticle(node)))
-        // Before HTTP: evaluations must find the first flag snapshot already loaded.
-        .compose(x -> vertx.deployVerticle(new FlagVerticle(node)))
-        // After the domains whose purges it requests: it may run a missed slot right away.
-        .compose(x -> vertx.deployVerticle(new TimerVerticle(node)))
+    return deployed
         .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(node, probes), new DeploymentOptions().setInstances(loops)))
         .map(httpId -> {
           LOG.info("system-tables listening on port {} (redis: {}, cluster: {})", config.httpPort(),
               redis != null ? "enabled" : "disabled", config.clusterEnabled());
-          return new Application(vertx, cluster, node, probes, token, httpId);
+          return new Application(vertx, cluster, node, probes, drain, token, httpId);
         });
+  }
+
+  /**
+   * The drain phase of a requested stop, blocking for {@code shutdown.drainSeconds}: readiness answers 503
+   * while everything is still served, so a load balancer takes the node out of rotation before
+   * {@link #shutdown()} closes the listener.
+   */
+  public void drain() {
+    drain.drainBlocking();
   }
 
   /**

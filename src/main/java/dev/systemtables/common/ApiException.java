@@ -51,19 +51,4 @@ public class ApiException extends RuntimeException {
     return new ApiException(ErrorCode.RATE_LIMITED, "rate limit exceeded, retry in " + retryAfterSeconds + " s",
         new JsonObject().put("retryAfterSeconds", Math.max(1, retryAfterSeconds)));
   }
-
-  /** Serialised form carried in an event-bus failure message. */
-  public String toWire() {
-    return new JsonObject().put("code", code.name()).put("detail", getMessage()).put("extra", extra).encode();
-  }
-
-  /** Inverse of {@link #toWire()}; anything unreadable becomes an internal error. */
-  public static ApiException fromWire(String wire) {
-    try {
-      JsonObject o = new JsonObject(wire);
-      return new ApiException(ErrorCode.of(o.getString("code")), o.getString("detail"), o.getJsonObject("extra"));
-    } catch (RuntimeException e) {
-      return new ApiException(ErrorCode.INTERNAL, "internal error");
-    }
-  }
 }

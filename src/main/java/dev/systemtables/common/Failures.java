@@ -33,14 +33,14 @@ public final class Failures {
    */
   public static ApiException toApi(Throwable t) {
     if (t instanceof ApiException api) return api;
+    if (t instanceof BadInput bad) return ApiException.validation(bad.getMessage());
     if (isUnavailable(t)) {
       LOG.warn("database unavailable: {}", t.toString());
       return ApiException.unavailable("the database is unavailable, retry shortly");
     }
     String id = Ids.next();
     LOG.error("unexpected failure, correlation id {}", id, t);
-    return new ApiException(ErrorCode.INTERNAL, "internal error (correlation id " + id + ")",
-        new JsonObject().put("correlationId", id));
+    return new ApiException(ErrorCode.INTERNAL, "internal error", new JsonObject().put("correlationId", id));
   }
 
   /**

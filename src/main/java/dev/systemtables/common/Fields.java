@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Typed reads of JSON request fields. Every failure is a 400 whose detail names the field,
+ * Typed reads of JSON request fields. Every failure is a {@link BadInput} (a 400) naming the field,
  * so a wrong type never surfaces as a {@link ClassCastException} and a 500.
  */
 public final class Fields {
@@ -17,14 +17,19 @@ public final class Fields {
 
   public static String requiredString(JsonObject o, String field) {
     String v = optionalString(o, field);
-    if (v == null) throw ApiException.validation(field + " is required");
+    if (v == null) throw new BadInput(field + " is required");
     return v;
   }
 
   public static String optionalString(JsonObject o, String field) {
-    Object v = o.getValue(field);
+    return optionalString(o, "", field);
+  }
+
+  /** The string member {@code key}; a wrong type is reported as {@code prefix + key} (e.g. {@code users[3].role}). */
+  public static String optionalString(JsonObject o, String prefix, String key) {
+    Object v = o.getValue(key);
     if (v == null) return null;
-    if (!(v instanceof String s)) throw ApiException.validation(field + " must be a string");
+    if (!(v instanceof String s)) throw new BadInput(prefix + key + " must be a string");
     return s;
   }
 
@@ -35,27 +40,27 @@ public final class Fields {
         && n.doubleValue() >= Integer.MIN_VALUE && n.doubleValue() <= Integer.MAX_VALUE) {
       return n.intValue();
     }
-    throw ApiException.validation(field + " must be an integer");
+    throw new BadInput(field + " must be an integer");
   }
 
   public static Boolean optionalBoolean(JsonObject o, String field) {
     Object v = o.getValue(field);
     if (v == null) return null;
-    if (!(v instanceof Boolean b)) throw ApiException.validation(field + " must be a boolean");
+    if (!(v instanceof Boolean b)) throw new BadInput(field + " must be a boolean");
     return b;
   }
 
   public static JsonObject optionalObject(JsonObject o, String field) {
     Object v = o.getValue(field);
     if (v == null) return null;
-    if (!(v instanceof JsonObject j)) throw ApiException.validation(field + " must be an object");
+    if (!(v instanceof JsonObject j)) throw new BadInput(field + " must be an object");
     return j;
   }
 
   public static JsonArray optionalArray(JsonObject o, String field) {
     Object v = o.getValue(field);
     if (v == null) return null;
-    if (!(v instanceof JsonArray a)) throw ApiException.validation(field + " must be an array");
+    if (!(v instanceof JsonArray a)) throw new BadInput(field + " must be an array");
     return a;
   }
 
@@ -66,7 +71,7 @@ public final class Fields {
     List<String> out = new ArrayList<>(a.size());
     for (int i = 0; i < a.size(); i++) {
       if (!(a.getValue(i) instanceof String s)) {
-        throw ApiException.validation(field + "[" + i + "] must be a string");
+        throw new BadInput(field + "[" + i + "] must be a string");
       }
       out.add(s);
     }

@@ -20,7 +20,7 @@ public record AppConfig(
     List<String> allowedOrigins,
     String databaseUrl,
     String dataDir,
-    int dbPoolSize,
+    Map<String, Integer> poolSizes,
     int dbConnectTimeoutMillis,
     String redisUrl,
     long redisCommandTimeoutMillis,
@@ -66,7 +66,7 @@ public record AppConfig(
         List.copyOf(origins),
         firstNonBlank(env.get("DATABASE_URL"), db.getString("url")),
         firstNonBlank(env.get("DATA_DIR"), db.getString("dataDir"), "./data"),
-        db.getInteger("poolSize", 8),
+        poolSizes(db),
         db.getInteger("connectTimeoutMillis", 1000),
         firstNonBlank(env.get("REDIS_URL"), redis.getString("url")),
         redis.getLong("commandTimeoutMillis", 500L),
@@ -79,6 +79,30 @@ public record AppConfig(
         intOf(env.get("CLUSTER_PORT"), cluster.getInteger("port", 5701), "CLUSTER_PORT"),
         firstNonBlank(env.get("CLUSTER_MEMBERS"), cluster.getString("members")),
         yaml.copy());
+  }
+
+  /** Connections of each pool when {@code database.pools} does not say. */
+  public static final Map<String, Integer> DEFAULT_POOL_SIZES = Map.of(
+      "idempotency", 8, "notifications", 4, "users", 4, "flags", 2, "flagSnapshots", 1, "jobs", 2, "health", 1);
+
+  /** The size of a named pool ({@code database.pools.<name>}). */
+  public int poolSize(String name) {
+    Integer size = poolSizes.get(name);
+    if (size == null) throw new IllegalArgumentException("no pool named " + name + " (database.pools)");
+    return size;
+  }
+
+  private static Map<String, Integer> poolSizes(JsonObject db) {
+    Map<String, Integer> sizes = new java.util.HashMap<>(DEFAULT_POOL_SIZES);
+    JsonObject pools = section(db, "pools");
+    for (String name : pools.fieldNames()) {
+      Object v = pools.getValue(name);
+      if (!(v instanceof Integer n) || n < 1) {
+        throw new IllegalArgumentException("database.pools." + name + " must be a positive integer, got '" + v + "'");
+      }
+      sizes.put(name, n);
+    }
+    return Map.copyOf(sizes);
   }
 
   /** A named section of the raw tree, empty when absent. */

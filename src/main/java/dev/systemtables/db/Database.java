@@ -2,6 +2,7 @@ package dev.systemtables.db;
 
 import dev.systemtables.config.AppConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -29,12 +30,12 @@ public final class Database implements AutoCloseable {
 
   private final PgConnectOptions connectOptions;
   private final EmbeddedPostgres embedded;
-  private final int connectTimeoutMillis;
+  private final AppConfig config;
 
-  private Database(PgConnectOptions connectOptions, EmbeddedPostgres embedded, int connectTimeoutMillis) {
+  private Database(PgConnectOptions connectOptions, EmbeddedPostgres embedded, AppConfig config) {
     this.connectOptions = connectOptions;
     this.embedded = embedded;
-    this.connectTimeoutMillis = connectTimeoutMillis;
+    this.config = config;
   }
 
   /** Starts the embedded server when no URL is configured, then applies every migration. */
@@ -48,7 +49,7 @@ public final class Database implements AutoCloseable {
     } else {
       options = PgConnectOptions.fromUri(config.databaseUrl());
     }
-    Database db = new Database(options, embedded, config.dbConnectTimeoutMillis());
+    Database db = new Database(options, embedded, config);
     try {
       db.migrate();
     } catch (RuntimeException e) {
@@ -59,15 +60,18 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * A pool for one owner (each domain verticle has its own). A database that cannot be reached fails a
-   * connect within the connect timeout; waiting for a free connection of a busy pool is bounded at 5 s.
+   * The pool of one owner (each domain has its own), sized by {@code database.pools.<name>}. Its
+   * connections are spread over every event loop, because a domain serves from all of them. A database
+   * that cannot be reached fails a connect within the connect timeout; waiting for a free connection of
+   * a busy pool is bounded at 5 s.
    */
-  public Pool pool(Vertx vertx, String name, int maxSize) {
+  public Pool pool(Vertx vertx, String name) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(maxSize)
+        .with(new PoolOptions().setMaxSize(config.poolSize(name))
+            .setEventLoopSize(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE)
             .setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS)
             .setMaxWaitQueueSize(10_000).setName(name))
-        .with(new NetClientOptions().setConnectTimeout(connectTimeoutMillis))
+        .with(new NetClientOptions().setConnectTimeout(config.dbConnectTimeoutMillis()))
         // Every statement is a fixed text with $n parameters: parse it once per connection, not per call.
         .connectingTo(new PgConnectOptions(connectOptions).setCachePreparedStatements(true))
         .using(vertx)

@@ -28,7 +28,7 @@ public final class FlagEvaluator {
     if (flag == null || !flag.enabled()) return false;
     FlagConditions c = flag.conditions();
     if (c != null) {
-      if (!listed(c.userRoles(), caller.role())) return false;
+      if (c.userRoles() != null && (caller.role() == null || !c.userRoles().contains(caller.role()))) return false;
       if (!listed(c.brandIds(), caller.brandId())) return false;
       if (!listed(c.creatorIds(), caller.creatorId())) return false;
       if (c.customConditions() != null) {

@@ -1,15 +1,13 @@
 package dev.systemtables.flags;
 
 import dev.systemtables.auth.Caller;
-import dev.systemtables.common.ApiException;
-import dev.systemtables.common.Bus;
+import dev.systemtables.common.Check;
 import dev.systemtables.common.Fields;
 import dev.systemtables.http.Access;
 import dev.systemtables.http.Api;
 import dev.systemtables.http.Reply;
 import dev.systemtables.http.Request;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,22 +25,19 @@ import java.util.Set;
  * domains over the event bus": it reads the node's immutable in-memory {@link FlagSnapshot} straight
  * from {@link FlagSnapshots} and evaluates it here, with no event-bus hop, no PostgreSQL and no Redis
  * per request, because flags are read on nearly every page view. The snapshot is written by
- * {@link FlagVerticle} alone. Answers are booleans only: never conditions, ids or audit.
+ * {@link FlagSnapshotVerticle} alone. Answers are booleans only: never conditions, ids or audit.
  *
- * <p>Administration (ADMIN) goes over the event bus to {@link FlagVerticle} like every other domain call.
+ * <p>Administration (ADMIN) goes through {@link FlagService}, over the event bus, like every other domain call.
  */
 public final class FlagRoutes {
 
-  /** Fields a client may send back from a GET without them meaning anything. */
-  private static final Set<String> READ_ONLY = Set.of("id", "createdBy", "updatedBy", "createdAt", "updatedAt");
-  private static final Set<String> WRITABLE = Set.of("name", "enabled", "description", "rolloutPercentage", "conditions");
   private static final Set<String> EVALUATE_FIELDS = Set.of("flags", "context");
 
-  private final Vertx vertx;
+  private final FlagService admin;
   private final FlagSnapshots snapshots;
 
-  public FlagRoutes(Vertx vertx, FlagSnapshots snapshots) {
-    this.vertx = vertx;
+  public FlagRoutes(FlagService admin, FlagSnapshots snapshots) {
+    this.admin = admin;
     this.snapshots = snapshots;
   }
 
@@ -60,19 +55,36 @@ public final class FlagRoutes {
 
   // ---- evaluation: from memory ----
 
+  private static final Reply ENABLED = new Reply(200, "{\"data\":{\"enabled\":true}}", null);
+  private static final Reply DISABLED = new Reply(200, "{\"data\":{\"enabled\":false}}", null);
+
   private Future<Reply> oneEnabled(Request req) {
-    boolean on = FlagEvaluator.isEnabled(snapshots.current(), req.pathParam("name"), subject(req.caller(), Map.of()));
-    return Future.succeededFuture(Reply.ok(new JsonObject().put("enabled", on)));
+    boolean on = FlagEvaluator.isEnabled(snapshots.current(), req.pathParam("name"), subject(req.caller()));
+    return Future.succeededFuture(on ? ENABLED : DISABLED);
   }
 
+  /**
+   * Every flag for the caller, written straight into the answer: this runs on nearly every page view,
+   * so it builds no map and no JSON tree (each flag's key is encoded once per snapshot).
+   */
   private Future<Reply> allEnabled(Request req) {
-    Map<String, Boolean> values = FlagEvaluator.evaluateAll(snapshots.current(), subject(req.caller(), Map.of()));
-    return Future.succeededFuture(flags(values));
+    FlagSnapshot snapshot = snapshots.current();
+    EvaluationContext subject = subject(req.caller());
+    StringBuilder body = new StringBuilder(32 + snapshot.size() * 32).append("{\"data\":{\"flags\":{");
+    boolean first = true;
+    for (FlagSnapshot.Entry e : snapshot.entries()) {
+      if (!first) body.append(',');
+      first = false;
+      body.append(e.jsonKey()).append(FlagEvaluator.isEnabled(e.flag(), subject));
+    }
+    return Future.succeededFuture(new Reply(200, body.append("}}}").toString(), null));
   }
 
   private Future<Reply> evaluate(Request req) {
     JsonObject body = req.json();
-    rejectUnknown(body, EVALUATE_FIELDS, "an evaluation request");
+    for (String field : body.fieldNames()) {
+      Check.that(EVALUATE_FIELDS.contains(field), field + " is not a field of an evaluation request");
+    }
     List<String> names = Fields.optionalStringList(body, "flags");
     JsonObject context = Fields.optionalObject(body, "context");
     @SuppressWarnings("unchecked")
@@ -85,6 +97,11 @@ public final class FlagRoutes {
     return Future.succeededFuture(flags(values));
   }
 
+  /** The caller as its token describes it; custom conditions see the token's claims. (The tRPC isEnabled uses it too.) */
+  public static EvaluationContext subject(Caller caller) {
+    return new EvaluationContext(caller.sub(), caller.role(), caller.brandId(), caller.creatorId(), caller.claims());
+  }
+
   /**
    * The caller's attributes for custom conditions: request attributes, then the token's claims on top,
    * so a request can add facts but never contradict its own token.
@@ -92,7 +109,7 @@ public final class FlagRoutes {
   static EvaluationContext subject(Caller caller, Map<String, Object> requestAttributes) {
     Map<String, Object> attributes = new HashMap<>(requestAttributes);
     attributes.putAll(caller.claims());
-    return new EvaluationContext(caller.sub(), caller.role().name(), caller.brandId(), caller.creatorId(), attributes);
+    return new EvaluationContext(caller.sub(), caller.role(), caller.brandId(), caller.creatorId(), attributes);
   }
 
   private static Reply flags(Map<String, Boolean> values) {
@@ -101,102 +118,34 @@ public final class FlagRoutes {
     return Reply.ok(new JsonObject().put("flags", flags));
   }
 
-  // ---- administration: over the event bus to FlagVerticle ----
+  // ---- administration: through FlagService ----
 
   private Future<Reply> list(Request req) {
-    return Bus.<JsonObject>request(vertx, FlagContract.LIST, new JsonObject()).map(r -> {
-      JsonArray flags = r.getJsonArray("flags");
-      return Reply.json(200, new JsonObject().put("data", flags).put("meta", new JsonObject().put("total", flags.size())));
+    return admin.list().map(flags -> {
+      JsonArray out = new JsonArray();
+      flags.forEach(f -> out.add(FlagJson.toJson(f)));
+      return Reply.json(200, new JsonObject().put("data", out).put("meta", new JsonObject().put("total", out.size())));
     });
   }
 
   private Future<Reply> create(Request req) {
-    JsonObject body = req.json();
-    rejectUnknown(body, WRITABLE, "a flag");
-    String name = Fields.optionalString(body, "name");
-    Boolean enabled = Fields.optionalBoolean(body, "enabled");
-    String description = Fields.optionalString(body, "description");
-    Integer rollout = Fields.optionalInt(body, "rolloutPercentage");
-    JsonObject conditions = Fields.optionalObject(body, "conditions");
-    check(() -> {
-      FlagRules.checkName(name);
-      FlagRules.checkDescription(description);
-      if (rollout != null) FlagRules.checkRolloutPercentage(rollout);
-      FlagRules.conditions(FlagJson.plain(conditions));
-    });
-    JsonObject flag = new JsonObject().put("actor", req.caller().sub()).put("name", name)
-        .put("enabled", enabled != null && enabled).put("description", description)
-        .put("rolloutPercentage", rollout == null ? 0 : rollout).put("conditions", conditions);
-    return Bus.<JsonObject>request(vertx, FlagContract.CREATE, flag).map(Reply::created);
+    return admin.create(req.caller().sub(), NewFlag.fromJson(req.json())).map(f -> Reply.created(FlagJson.toJson(f)));
   }
 
   private Future<Reply> update(Request req) {
-    JsonObject body = req.json();
-    rejectUnknown(body, WRITABLE, "a flag");
-    JsonObject changes = new JsonObject();
-    for (String field : List.of("name", "enabled", "rolloutPercentage")) {
-      if (body.containsKey(field) && body.getValue(field) == null) {
-        throw ApiException.validation(field + " must not be null");
-      }
-    }
-    check(() -> {
-      if (body.containsKey("name")) {
-        String name = Fields.optionalString(body, "name");
-        FlagRules.checkName(name);
-        changes.put("name", name);
-      }
-      if (body.containsKey("enabled")) changes.put("enabled", Fields.optionalBoolean(body, "enabled"));
-      if (body.containsKey("description")) {
-        String description = Fields.optionalString(body, "description");
-        FlagRules.checkDescription(description);
-        changes.put("description", description);
-      }
-      if (body.containsKey("rolloutPercentage")) {
-        int rollout = Fields.optionalInt(body, "rolloutPercentage");
-        FlagRules.checkRolloutPercentage(rollout);
-        changes.put("rolloutPercentage", rollout);
-      }
-      if (body.containsKey("conditions")) {
-        // Explicit null clears the conditions; absence keeps them.
-        JsonObject conditions = Fields.optionalObject(body, "conditions");
-        FlagRules.conditions(FlagJson.plain(conditions));
-        changes.put("conditions", conditions);
-      }
-    });
-    if (changes.isEmpty()) {
-      throw ApiException.validation("body changes no field (name, enabled, description, rolloutPercentage, conditions)");
-    }
-    JsonObject msg = new JsonObject().put("actor", req.caller().sub()).put("id", req.pathParam("id")).put("changes", changes);
-    return Bus.<JsonObject>request(vertx, FlagContract.UPDATE, msg).map(Reply::ok);
+    return admin.update(req.caller().sub(), req.pathParam("id"), FlagPatch.fromJson(req.json()))
+        .map(f -> Reply.ok(FlagJson.toJson(f)));
   }
 
   private Future<Reply> delete(Request req) {
-    JsonObject msg = new JsonObject().put("actor", req.caller().sub()).put("id", req.pathParam("id"));
-    return Bus.request(vertx, FlagContract.DELETE, msg).map(x -> Reply.noContent());
+    return admin.delete(req.caller().sub(), req.pathParam("id")).map(x -> Reply.noContent());
   }
 
   private Future<Reply> audit(Request req) {
-    return Bus.<JsonObject>request(vertx, FlagContract.AUDIT, new JsonObject().put("id", req.pathParam("id")))
-        .map(r -> {
-          JsonArray entries = r.getJsonArray("entries");
-          return Reply.json(200, new JsonObject().put("data", entries)
-              .put("meta", new JsonObject().put("total", entries.size())));
-        });
-  }
-
-  private static void rejectUnknown(JsonObject body, Set<String> allowed, String what) {
-    for (String field : body.fieldNames()) {
-      if (!allowed.contains(field) && !(allowed == WRITABLE && READ_ONLY.contains(field))) {
-        throw ApiException.validation(field + " is not a field of " + what);
-      }
-    }
-  }
-
-  private static void check(Runnable rules) {
-    try {
-      rules.run();
-    } catch (FlagRules.Violation v) {
-      throw ApiException.validation(v.getMessage());
-    }
+    return admin.audit(req.pathParam("id")).map(entries -> {
+      JsonArray out = new JsonArray();
+      entries.forEach(e -> out.add(e.toJson()));
+      return Reply.json(200, new JsonObject().put("data", out).put("meta", new JsonObject().put("total", out.size())));
+    });
   }
 }

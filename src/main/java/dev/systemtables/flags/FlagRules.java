@@ -1,6 +1,7 @@
 package dev.systemtables.flags;
 
 import dev.systemtables.auth.Role;
+import dev.systemtables.common.BadInput;
 
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -13,8 +14,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Validation of flag fields, as plain Java. Each check throws a {@link Violation} whose message
- * names the offending field (e.g. {@code conditions.userRoles[1]}); the HTTP layer turns it into a 400.
+ * Validation of flag fields, as plain Java. Each check throws {@link BadInput} whose message names the
+ * offending field (e.g. {@code conditions.userRoles[1]}); the HTTP layer turns it into a 400.
  * Conditions arrive as plain maps and lists (JSON already decoded).
  */
 public final class FlagRules {
@@ -37,34 +38,27 @@ public final class FlagRules {
   private FlagRules() {
   }
 
-  /** A rule broken by a request; the message names the field. */
-  public static final class Violation extends RuntimeException {
-    public Violation(String detail) {
-      super(detail, null, false, false);
-    }
-  }
-
   public static void checkName(String name) {
-    if (name == null) throw new Violation("name is required");
+    if (name == null) throw new BadInput("name is required");
     int length = name.length();
     if (length < MIN_NAME || length > MAX_NAME) {
-      throw new Violation("name must be " + MIN_NAME + "–" + MAX_NAME + " characters, got " + length);
+      throw new BadInput("name must be " + MIN_NAME + "–" + MAX_NAME + " characters, got " + length);
     }
     if (!NAME.matcher(name).matches()) {
-      throw new Violation("name must be lowercase kebab-case (letters a-z, digits, single hyphens between them)");
+      throw new BadInput("name must be lowercase kebab-case (letters a-z, digits, single hyphens between them)");
     }
   }
 
   /** Null is allowed (no description). */
   public static void checkDescription(String description) {
     if (description != null && description.codePointCount(0, description.length()) > MAX_DESCRIPTION) {
-      throw new Violation("description must be at most " + MAX_DESCRIPTION + " characters");
+      throw new BadInput("description must be at most " + MAX_DESCRIPTION + " characters");
     }
   }
 
   public static void checkRolloutPercentage(int percentage) {
     if (percentage < 0 || percentage > 100) {
-      throw new Violation("rolloutPercentage must be an integer from 0 to 100, got " + percentage);
+      throw new BadInput("rolloutPercentage must be an integer from 0 to 100, got " + percentage);
     }
   }
 
@@ -74,20 +68,24 @@ public final class FlagRules {
    */
   public static FlagConditions conditions(Object raw) {
     if (raw == null) return null;
-    if (!(raw instanceof Map<?, ?> map)) throw new Violation("conditions must be an object");
+    if (!(raw instanceof Map<?, ?> map)) throw new BadInput("conditions must be an object");
     for (Object key : map.keySet()) {
       if (!CONDITION_KEYS.contains(String.valueOf(key))) {
-        throw new Violation("conditions." + key + " is not a known condition (userRoles, brandIds, creatorIds, "
+        throw new BadInput("conditions." + key + " is not a known condition (userRoles, brandIds, creatorIds, "
             + "userIds, customConditions)");
       }
     }
-    Set<String> roles = stringSet(map.get("userRoles"), "conditions.userRoles");
-    if (roles != null) {
+    Set<String> roleNames = stringSet(map.get("userRoles"), "conditions.userRoles");
+    Set<Role> roles = null;
+    if (roleNames != null) {
+      roles = new LinkedHashSet<>();
       int i = 0;
       for (Object r : (List<?>) map.get("userRoles")) {
-        if (Role.parse(r) == null) {
-          throw new Violation("conditions.userRoles[" + i + "] '" + r + "' is not a role (" + ROLE_NAMES + ")");
+        Role role = Role.parse(r);
+        if (role == null) {
+          throw new BadInput("conditions.userRoles[" + i + "] '" + r + "' is not a role (" + ROLE_NAMES + ")");
         }
+        roles.add(role);
         i++;
       }
     }
@@ -96,19 +94,20 @@ public final class FlagRules {
         stringSet(map.get("brandIds"), "conditions.brandIds"),
         stringSet(map.get("creatorIds"), "conditions.creatorIds"),
         stringSet(map.get("userIds"), "conditions.userIds"),
-        custom(map.get("customConditions")));
+        custom(map.get("customConditions")),
+        raw);
   }
 
   private static Set<String> stringSet(Object raw, String field) {
     if (raw == null) return null;
-    if (!(raw instanceof List<?> list)) throw new Violation(field + " must be an array of strings");
+    if (!(raw instanceof List<?> list)) throw new BadInput(field + " must be an array of strings");
     Set<String> out = new LinkedHashSet<>();
     for (int i = 0; i < list.size(); i++) {
       Object v = list.get(i);
       String at = field + "[" + i + "]";
-      if (!(v instanceof String s)) throw new Violation(at + " must be a string");
-      if (s.isEmpty()) throw new Violation(at + " must not be empty");
-      if (s.length() > MAX_ID_LENGTH) throw new Violation(at + " must be at most " + MAX_ID_LENGTH + " characters");
+      if (!(v instanceof String s)) throw new BadInput(at + " must be a string");
+      if (s.isEmpty()) throw new BadInput(at + " must not be empty");
+      if (s.length() > MAX_ID_LENGTH) throw new BadInput(at + " must be at most " + MAX_ID_LENGTH + " characters");
       out.add(s);
     }
     return out;
@@ -117,23 +116,23 @@ public final class FlagRules {
   private static Map<String, Object> custom(Object raw) {
     if (raw == null) return null;
     String field = "conditions.customConditions";
-    if (!(raw instanceof Map<?, ?> map)) throw new Violation(field + " must be an object");
+    if (!(raw instanceof Map<?, ?> map)) throw new BadInput(field + " must be an object");
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String name = String.valueOf(e.getKey());
       String at = field + "." + name;
       if (name.isEmpty() || name.length() > MAX_ATTRIBUTE_NAME) {
-        throw new Violation(field + " attribute names must be 1–" + MAX_ATTRIBUTE_NAME + " characters");
+        throw new BadInput(field + " attribute names must be 1–" + MAX_ATTRIBUTE_NAME + " characters");
       }
       Object v = e.getValue();
       if (v instanceof String || v instanceof Boolean) {
         out.put(name, v);
       } else if (v instanceof Number n) {
         BigDecimal d = FlagEvaluator.decimal(n);
-        if (d == null) throw new Violation(at + " must be a finite number");
+        if (d == null) throw new BadInput(at + " must be a finite number");
         out.put(name, d);
       } else {
-        throw new Violation(at + " must be a string, a number or a boolean");
+        throw new BadInput(at + " must be a string, a number or a boolean");
       }
     }
     return out;

@@ -5,7 +5,10 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 /**
  * Every flag of the service at one moment, by name, immutable. Evaluations read a snapshot
@@ -16,11 +19,17 @@ public final class FlagSnapshot {
   /** What a node holds before its first load. */
   public static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Instant.EPOCH);
 
+  /** A flag and its name as a JSON object key ({@code "name":}), encoded once for every answer that lists it. */
+  public record Entry(Flag flag, String jsonKey) {
+  }
+
   private final Map<String, Flag> byName;
+  private final List<Entry> entries;
   private final Instant loadedAt;
 
   private FlagSnapshot(Map<String, Flag> byName, Instant loadedAt) {
     this.byName = byName;
+    this.entries = byName.values().stream().map(f -> new Entry(f, "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(f.name())) + "\":")).toList();
     this.loadedAt = loadedAt;
   }
 
@@ -29,6 +38,11 @@ public final class FlagSnapshot {
     Map<String, Flag> map = new LinkedHashMap<>();
     flags.stream().sorted(Comparator.comparing(Flag::name)).forEach(f -> map.put(f.name(), f));
     return new FlagSnapshot(Collections.unmodifiableMap(map), loadedAt);
+  }
+
+  /** All flags with their JSON keys, ordered by name. */
+  public List<Entry> entries() {
+    return entries;
   }
 
   /** The flag of that name, or null when there is none. */

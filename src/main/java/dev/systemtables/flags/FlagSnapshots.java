@@ -4,9 +4,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The node's current {@link FlagSnapshot}, shared by every HTTP verticle instance.
- * {@link FlagVerticle} alone replaces it (the setter is package-private); everyone else reads.
+ * {@link FlagSnapshotVerticle} alone replaces it (the setter is package-private); everyone else reads.
  * Reading is a single volatile load, which is why the evaluation endpoints use it directly
- * instead of asking FlagVerticle over the event bus.
+ * instead of asking over the event bus.
  */
 public final class FlagSnapshots {
 

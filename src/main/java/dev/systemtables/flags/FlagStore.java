@@ -1,11 +1,10 @@
 package dev.systemtables.flags;
 
 import dev.systemtables.common.ApiException;
+import dev.systemtables.common.BadInput;
 import dev.systemtables.common.ErrorCode;
 import dev.systemtables.common.Failures;
 import dev.systemtables.common.Ids;
-import static dev.systemtables.common.Times.iso;
-
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +16,7 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -26,6 +26,9 @@ import java.util.List;
 final class FlagStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(FlagStore.class);
+
+  /** PostgreSQL {@code LISTEN/NOTIFY} channel; the payload is a JSON array of the changed names. */
+  static final String NOTIFY_CHANNEL = "flags_changed";
 
   private static final String COLUMNS = """
       id, name, enabled, description, rollout_percentage, conditions, created_by, updated_by, created_at, updated_at""";
@@ -66,7 +69,7 @@ final class FlagStore {
   private static final String NOTIFY = "SELECT pg_notify($1, $2)";
 
   /** A committed write: the flag as it is now (as it was, for a delete) and the names whose value may change. */
-  record Change(JsonObject flag, List<String> names) {
+  record Change(Flag flag, List<String> names) {
   }
 
   private final Pool pool;
@@ -75,15 +78,7 @@ final class FlagStore {
     this.pool = pool;
   }
 
-  Future<JsonArray> list() {
-    return pool.query(SELECT_ALL).execute().map(rows -> {
-      JsonArray out = new JsonArray();
-      rows.forEach(r -> out.add(toJson(r)));
-      return out;
-    });
-  }
-
-  /** Every flag, ready for evaluation. A row whose conditions cannot be read evaluates as disabled. */
+  /** Every flag by name. A row whose conditions cannot be read matches nobody (see {@link FlagConditions#unreadable}). */
   Future<List<Flag>> loadAll() {
     return pool.query(SELECT_ALL).execute().map(rows -> {
       List<Flag> flags = new ArrayList<>(rows.size());
@@ -92,55 +87,53 @@ final class FlagStore {
     });
   }
 
-  Future<Change> create(JsonObject f, String actor) {
-    Tuple args = Tuple.tuple().addString(Ids.next()).addString(f.getString("name"))
-        .addBoolean(f.getBoolean("enabled")).addString(f.getString("description"))
-        .addInteger(f.getInteger("rolloutPercentage")).addValue(f.getJsonObject("conditions")).addString(actor);
+  Future<Change> create(NewFlag f, String actor) {
+    Tuple args = Tuple.tuple().addString(Ids.next()).addString(f.name()).addBoolean(f.enabled())
+        .addString(f.description()).addInteger(f.rolloutPercentage()).addValue(conditionsValue(f.conditions()))
+        .addString(actor);
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT).execute(args)
-            .map(rows -> toJson(rows.iterator().next()))
+            .map(rows -> toFlag(rows.iterator().next()))
             .compose(after -> audit(conn, "CREATE", actor, null, after)
-                .compose(x -> notify(conn, List.of(after.getString("name"))))
+                .compose(x -> notify(conn, List.of(after.name())))
                 .map(names -> new Change(after, names))))
-        .recover(t -> Future.failedFuture(nameTaken(t, f.getString("name"))));
+        .recover(t -> Future.failedFuture(nameTaken(t, f.name())));
   }
 
-  /** Applies the fields present in {@code changes}; absent fields keep their value. */
-  Future<Change> update(String id, JsonObject changes, String actor) {
+  /** Applies the fields the patch names; the others keep their value. */
+  Future<Change> update(String id, FlagPatch patch, String actor) {
     return pool.withTransaction(conn -> conn.preparedQuery(SELECT_FOR_UPDATE).execute(Tuple.of(id))
             .compose(rows -> {
               if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no flag with id " + id));
-              JsonObject before = toJson(rows.iterator().next());
-              JsonObject merged = before.copy();
-              changes.forEach(e -> merged.put(e.getKey(), e.getValue()));
-              Tuple args = Tuple.tuple().addString(id).addString(merged.getString("name"))
-                  .addBoolean(merged.getBoolean("enabled")).addString(merged.getString("description"))
-                  .addInteger(merged.getInteger("rolloutPercentage")).addValue(merged.getValue("conditions"))
-                  .addString(actor);
+              Flag before = toFlag(rows.iterator().next());
+              Flag merged = patch.applyTo(before, actor);
+              Tuple args = Tuple.tuple().addString(id).addString(merged.name()).addBoolean(merged.enabled())
+                  .addString(merged.description()).addInteger(merged.rolloutPercentage())
+                  .addValue(conditionsValue(merged.conditions())).addString(actor);
               return conn.preparedQuery(UPDATE).execute(args)
-                  .map(updated -> toJson(updated.iterator().next()))
+                  .map(updated -> toFlag(updated.iterator().next()))
                   .compose(after -> audit(conn, "UPDATE", actor, before, after)
                       .compose(x -> notify(conn, names(before, after)))
                       .map(names -> new Change(after, names)));
             }))
-        .recover(t -> Future.failedFuture(nameTaken(t, changes.getString("name"))));
+        .recover(t -> Future.failedFuture(nameTaken(t, patch.name())));
   }
 
   Future<Change> delete(String id, String actor) {
     return pool.withTransaction(conn -> conn.preparedQuery(DELETE).execute(Tuple.of(id))
         .compose(rows -> {
           if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no flag with id " + id));
-          JsonObject before = toJson(rows.iterator().next());
+          Flag before = toFlag(rows.iterator().next());
           return audit(conn, "DELETE", actor, before, null)
-              .compose(x -> notify(conn, List.of(before.getString("name"))))
+              .compose(x -> notify(conn, List.of(before.name())))
               .map(names -> new Change(before, names));
         }));
   }
 
   /** Newest first. An id without audit rows is 404 unless the flag exists (rows written before this service). */
-  Future<JsonArray> audit(String id) {
+  Future<List<FlagAudit>> audit(String id) {
     return pool.preparedQuery(SELECT_AUDIT).execute(Tuple.of(id)).compose(rows -> {
-      JsonArray out = new JsonArray();
-      rows.forEach(r -> out.add(auditJson(r)));
+      List<FlagAudit> out = new ArrayList<>(rows.size());
+      rows.forEach(r -> out.add(toAudit(r)));
       if (!out.isEmpty()) return Future.succeededFuture(out);
       return pool.preparedQuery(FLAG_EXISTS).execute(Tuple.of(id)).compose(found -> found.size() > 0
           ? Future.succeededFuture(out)
@@ -148,24 +141,23 @@ final class FlagStore {
     });
   }
 
-  private static Future<RowSet<Row>> audit(SqlConnection conn, String action, String actor,
-                                           JsonObject before, JsonObject after) {
-    JsonObject flag = after != null ? after : before;
+  private static Future<RowSet<Row>> audit(SqlConnection conn, String action, String actor, Flag before, Flag after) {
+    Flag flag = after != null ? after : before;
     return conn.preparedQuery(INSERT_AUDIT).execute(Tuple.tuple().addString(Ids.next())
-        .addString(flag.getString("id")).addString(flag.getString("name")).addString(action).addString(actor)
-        .addValue(before).addValue(after));
+        .addString(flag.id()).addString(flag.name()).addString(action).addString(actor)
+        .addValue(before == null ? null : FlagJson.toJson(before))
+        .addValue(after == null ? null : FlagJson.toJson(after)));
   }
 
   private static Future<List<String>> notify(SqlConnection conn, List<String> names) {
-    return conn.preparedQuery(NOTIFY).execute(Tuple.of(FlagContract.NOTIFY_CHANNEL, new JsonArray(names).encode()))
-        .map(names);
+    return conn.preparedQuery(NOTIFY).execute(Tuple.of(NOTIFY_CHANNEL, new JsonArray(names).encode())).map(names);
   }
 
   /** A rename changes the value of both names. */
-  private static List<String> names(JsonObject before, JsonObject after) {
+  private static List<String> names(Flag before, Flag after) {
     LinkedHashSet<String> names = new LinkedHashSet<>();
-    names.add(before.getString("name"));
-    names.add(after.getString("name"));
+    names.add(before.name());
+    names.add(after.name());
     return List.copyOf(names);
   }
 
@@ -175,59 +167,40 @@ final class FlagStore {
         : t;
   }
 
-  /** The API shape of a flag row. */
-  static JsonObject toJson(Row r) {
-    return new JsonObject()
-        .put("id", r.getString("id"))
-        .put("name", r.getString("name"))
-        .put("enabled", r.getBoolean("enabled"))
-        .put("description", r.getString("description"))
-        .put("rolloutPercentage", r.getInteger("rollout_percentage"))
-        .put("conditions", jsonValue(r.getValue("conditions")))
-        .put("createdBy", r.getString("created_by"))
-        .put("updatedBy", r.getString("updated_by"))
-        .put("createdAt", iso(r.getOffsetDateTime("created_at")))
-        .put("updatedAt", iso(r.getOffsetDateTime("updated_at")));
-  }
-
-  private static JsonObject auditJson(Row r) {
-    return new JsonObject()
-        .put("id", r.getString("id"))
-        .put("flagId", r.getString("flag_id"))
-        .put("flagName", r.getString("flag_name"))
-        .put("action", r.getString("action"))
-        .put("actor", r.getString("actor"))
-        .put("before", jsonValue(r.getValue("before")))
-        .put("after", jsonValue(r.getValue("after")))
-        .put("createdAt", iso(r.getOffsetDateTime("created_at")));
+  private static Object conditionsValue(FlagConditions c) {
+    return c == null ? null : FlagJson.json(c.asWritten());
   }
 
   private static Flag toFlag(Row r) {
-    String name = r.getString("name");
-    boolean enabled = r.getBoolean("enabled");
-    FlagConditions conditions;
-    try {
-      conditions = FlagRules.conditions(FlagJson.plain(jsonObject(r.getValue("conditions"))));
-    } catch (FlagRules.Violation | ClassCastException e) {
-      // Written around the service (e.g. by hand in SQL): fail closed rather than guess.
-      LOG.warn("flag '{}' has unreadable conditions ({}); it evaluates as disabled", name, e.getMessage());
-      enabled = false;
-      conditions = null;
-    }
-    return new Flag(r.getString("id"), name, enabled, r.getInteger("rollout_percentage"), conditions);
+    return new Flag(r.getString("id"), r.getString("name"), r.getBoolean("enabled"), r.getString("description"),
+        r.getInteger("rollout_percentage"), conditions(r.getString("name"), r.getValue("conditions")),
+        r.getString("created_by"), r.getString("updated_by"), instant(r.getOffsetDateTime("created_at")),
+        instant(r.getOffsetDateTime("updated_at")));
   }
 
-  /** A jsonb value as stored; JSON null reads as null. */
-  private static Object jsonValue(Object value) {
-    return value == Tuple.JSON_NULL ? null : value;
+  private static FlagConditions conditions(String name, Object value) {
+    if (value == null || value == Tuple.JSON_NULL) return null;
+    Object raw = FlagJson.plain(value);
+    try {
+      return FlagRules.conditions(raw);
+    } catch (BadInput | ClassCastException e) {
+      // Written around the service (e.g. by hand in SQL): fail closed rather than guess.
+      LOG.warn("flag '{}' has unreadable conditions ({}); it matches nobody", name, e.getMessage());
+      return FlagConditions.unreadable(raw);
+    }
+  }
+
+  private static FlagAudit toAudit(Row r) {
+    return new FlagAudit(r.getString("id"), r.getString("flag_id"), r.getString("flag_name"), r.getString("action"),
+        r.getString("actor"), jsonObject(r.getValue("before")), jsonObject(r.getValue("after")),
+        instant(r.getOffsetDateTime("created_at")));
   }
 
   private static JsonObject jsonObject(Object value) {
-    if (value == null) return null;
-    if (value instanceof JsonObject o) return o;
-    // A jsonb that is not an object (JSON null, a string...) is not a condition set.
-    if (value == Tuple.JSON_NULL) return null;
-    throw new ClassCastException("expected a JSON object, got " + value.getClass().getSimpleName());
+    return value instanceof JsonObject o ? o : null;
   }
 
+  private static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
+  }
 }

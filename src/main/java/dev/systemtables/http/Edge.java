@@ -24,41 +24,31 @@ import java.util.List;
 /**
  * What every request meets before and after the routes: the checks of the request itself that the
  * router would otherwise turn into a 500 or a bare text page, {@code OPTIONS} and {@code HEAD} for
- * every route, and a problem body for every error status, whoever chose it (a route, vertx-web's
- * routing or body reading, the HTTP codec).
+ * every route that does not answer them itself, and a problem body for every error status, whoever
+ * chose it (a route, vertx-web's routing or body reading, the HTTP codec).
  */
 public final class Edge implements Handler<HttpServerRequest> {
 
   private static final String ALL_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
+  /** Where a handler answers malformed requests in a format of its own (tRPC envelopes, not problems). */
+  private static final String OWN_ERRORS = "/api/trpc";
+
   private final Router router;
   private final RouteTable routes;
 
   /**
-   * Installs the OPTIONS answer (so it must run before other routes are added) and the error pages
-   * on {@code router}; {@link #routesMounted()} completes the setup once every route is there.
+   * Installs the error pages on {@code router}: a problem for every 4xx and 5xx, and for a path that has
+   * routes but none for the method, the {@code OPTIONS} answer (its methods) and {@code HEAD} (its GET
+   * without the body).
    */
   public Edge(Router router, long bodyLimitBytes) {
     this.router = router;
     this.routes = new RouteTable(router);
-    // A route for every method, not router.options(): a method-bound route on every path would turn
-    // each unknown path's 404 into a 405.
-    router.route().handler(rc -> {
-      if (rc.request().method() == HttpMethod.OPTIONS) {
-        options(rc);
-      } else {
-        rc.next();
-      }
-    });
     for (int status = 400; status < 600; status++) {
       int s = status;
       router.errorHandler(s, rc -> error(rc, s, bodyLimitBytes));
     }
-  }
-
-  /** Lets every GET route answer HEAD; call once all routes are mounted. */
-  public void routesMounted() {
-    routes.headLikeGet();
   }
 
   /** Checks the request line and Host, then routes. */
@@ -100,6 +90,8 @@ public final class Edge implements Handler<HttpServerRequest> {
       if (c <= 0x20 || c >= 0x7f) return "the request target holds a character outside visible ASCII";
     }
     String path = req.path();
+    // The tRPC endpoint answers malformed URLs itself, as tRPC error envelopes its clients understand.
+    if (path != null && (path.equals(OWN_ERRORS) || path.startsWith(OWN_ERRORS + "/"))) return null;
     if (path == null || !percentEncodedUtf8(path)) return "the path has a malformed %-escape or is not UTF-8";
     String query = req.query();
     if (query != null && !percentEncodedUtf8(query)) {
@@ -156,21 +148,6 @@ public final class Edge implements Handler<HttpServerRequest> {
     req.connection().close();
   }
 
-  private void options(RoutingContext rc) {
-    String path = rc.normalizedPath();
-    if (path.startsWith("/eventbus/")) {
-      // The SockJS transports answer their own OPTIONS (CORS preflight for the XHR transports).
-      rc.next();
-      return;
-    }
-    String allow = routes.allow(path);
-    if (allow == null) {
-      Problems.write(rc.response(), ErrorCode.NOT_FOUND, "no resource at " + path);
-      return;
-    }
-    rc.response().setStatusCode(204).putHeader(HttpHeaders.ALLOW, allow).end();
-  }
-
   private void error(RoutingContext rc, int status, long bodyLimitBytes) {
     Throwable failure = rc.failure();
     if (failure instanceof ApiException api) {
@@ -183,8 +160,22 @@ public final class Edge implements Handler<HttpServerRequest> {
       case 404 -> Problems.write(rc.response(), ErrorCode.NOT_FOUND, "no resource at " + method + " " + path);
       case 405 -> {
         String allow = routes.allow(rc.normalizedPath());
+        if (rc.request().method() == HttpMethod.HEAD && allow != null && allow.startsWith("GET")) {
+          // HEAD is the GET without its body (RFC 9110 §9.3.2): routed again as that GET, the response still
+          // knows it answers a HEAD and Vert.x sends the status and headers only. Done here rather than by
+          // adding HEAD to every route, so the routes stay exactly what the OpenAPI contract lists.
+          String query = rc.request().query();
+          rc.reroute(HttpMethod.GET, rc.request().path() + (query == null ? "" : "?" + query));
+          return;
+        }
         if (allow != null) rc.response().putHeader(HttpHeaders.ALLOW, allow);
-        Problems.write(rc.response(), ErrorCode.METHOD_NOT_ALLOWED, method + " is not allowed on " + path);
+        if (rc.request().method() == HttpMethod.OPTIONS) {
+          // The path exists but no route answers OPTIONS itself (the tRPC endpoint and SockJS's XHR
+          // transports do): the answer is the list of its methods.
+          rc.response().setStatusCode(204).end();
+        } else {
+          Problems.write(rc.response(), ErrorCode.METHOD_NOT_ALLOWED, method + " is not allowed on " + path);
+        }
       }
       case 413 -> Problems.write(rc.response(), ErrorCode.PAYLOAD_TOO_LARGE, "body exceeds " + bodyLimitBytes + " bytes");
       case 417 -> Problems.write(rc.response(), ErrorCode.EXPECTATION_FAILED,

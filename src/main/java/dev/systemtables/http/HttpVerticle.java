@@ -1,14 +1,17 @@
 package dev.systemtables.http;
 
+import dev.systemtables.Domains;
 import dev.systemtables.NodeContext;
 import dev.systemtables.auth.Caller;
 import dev.systemtables.flags.FlagRoutes;
 import dev.systemtables.idempotency.IdempotencyFilter;
 import dev.systemtables.idempotency.IdempotencyRoutes;
 import dev.systemtables.notifications.NotificationRoutes;
+import dev.systemtables.openapi.ContractValidation;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.push.PushBridge;
 import dev.systemtables.timer.JobRoutes;
+import dev.systemtables.trpc.TrpcEndpoint;
 import dev.systemtables.users.UsersRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -22,7 +25,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +40,7 @@ public final class HttpVerticle extends VerticleBase {
   private final NodeContext node;
   private final Probes probes;
   private HttpServer server;
+  private Router router;
 
   public HttpVerticle(NodeContext node, Probes probes) {
     this.node = node;
@@ -46,13 +49,12 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
-    // First: its OPTIONS route must precede the others.
+    router = Router.router(vertx);
+    // Problems for every error status, OPTIONS and HEAD where no route answers them.
     Edge edge = new Edge(router, node.config().bodyLimitBytes());
 
-    router.get("/health/live").handler(rc -> rc.response()
-        .putHeader("Content-Type", "application/json").end(new JsonObject().put("status", "UP").encode()));
-    router.get("/health/ready").handler(this::ready);
+    router.get("/health/live").handler(probes.liveness(vertx));
+    router.get("/health/ready").handler(probes.readiness(vertx));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(node.metrics()));
 
     Router v1 = Router.router(vertx);
@@ -66,29 +68,37 @@ public final class HttpVerticle extends VerticleBase {
         bodies.handle(rc);
       }
     });
-    List<RequestFilter> filters = new ArrayList<>();
-    filters.add(new IdempotencyFilter(vertx, "/api/v1"));
+    Domains domains = node.domains();
+    // Contract first: a request the contract refuses never claims an Idempotency-Key.
+    ContractValidation contract = new ContractValidation(vertx, "/api/v1");
+    List<RequestFilter> filters = List.of(contract, new IdempotencyFilter(domains.idempotency(), "/api/v1"));
     Api api = new Api(v1, node.tokens(), node.callers(), filters);
     api.route(HttpMethod.GET, "/me", Access.ANY, req -> Future.succeededFuture(Reply.ok(me(req.caller()))));
-    new UsersRoutes(vertx, node.callers()).mount(api);
-    new IdempotencyRoutes(vertx, node).mount(api);
-    new FlagRoutes(vertx, node.flags()).mount(api);
-    new JobRoutes(vertx).mount(api);
-    new NotificationRoutes(vertx, node).mount(api);
+    new UsersRoutes(domains.users(), node.callers()).mount(api);
+    new IdempotencyRoutes(domains.idempotency()).mount(api);
+    new FlagRoutes(domains.flags(), node.flags()).mount(api);
+    new JobRoutes(domains.jobs()).mount(api);
+    new NotificationRoutes(domains.notifications()).mount(api);
     router.route("/api/v1/*").subRouter(v1);
 
+    // tRPC's HTTP protocol for the original TypeScript module's clients; it answers its own errors as tRPC envelopes.
+    TrpcEndpoint.of(node).mount(router);
     EdgeLimits limits = EdgeLimits.from(node.config());
     new PushBridge(vertx, node.tokens(), node.config().allowedOrigins(), limits.webSocketMaxMessageBytes()).mount(router);
     mountBellPage(router);
-
-    edge.routesMounted();
+    ApiDocs.mount(router);
 
     HttpServerOptions options = limits.serverOptions(node.config().httpPort());
     server = vertx.createHttpServer(options)
         .connectionHandler(new ConnectionGuard(limits, options)::install)
         .invalidRequestHandler(Edge::invalidRequest)
         .requestHandler(edge);
-    return server.listen();
+    return contract.ready().compose(x -> server.listen());
+  }
+
+  /** The routes this verticle serves (once started): the contract test compares them with openapi.yaml. */
+  public Router router() {
+    return router;
   }
 
   @Override
@@ -107,14 +117,6 @@ public final class HttpVerticle extends VerticleBase {
         .setDefaultContentEncoding("UTF-8"));
     router.get("/assets/*").handler(BellPage::headers).handler(StaticHandler.create("webroot/assets")
         .setDefaultContentEncoding("UTF-8"));
-  }
-
-  private void ready(RoutingContext rc) {
-    probes.readiness().onComplete(ar -> {
-      JsonObject body = ar.succeeded() ? ar.result() : new JsonObject().put("status", "DOWN");
-      rc.response().setStatusCode("UP".equals(body.getString("status")) ? 200 : 503)
-          .putHeader("Content-Type", "application/json").end(body.encode());
-    });
   }
 
   private static JsonObject me(Caller caller) {

@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * The methods the routers answer on a path, read from the routes themselves (sub-routers included), so
- * that {@code Allow} and {@code HEAD} follow whatever routes the domains mount without a second list to
- * keep in step. Routes without methods are filters (body reading, the origin check) and routes given as
+ * that {@code Allow} (and which paths answer {@code HEAD}) follow whatever routes the domains mount,
+ * without a second list to keep in step. Routes without methods are filters (body reading, the origin check) and routes given as
  * a regular expression belong to the SockJS bridge, which answers its own OPTIONS; both are left out.
  */
 final class RouteTable {
@@ -26,25 +26,6 @@ final class RouteTable {
 
   RouteTable(Router root) {
     this.root = root;
-  }
-
-  /**
-   * Lets every GET route of the routers answer HEAD too (RFC 9110 §9.3.2: the same status and headers
-   * without a body; Vert.x drops the body of a response to a HEAD request). Call once all routes are mounted.
-   */
-  void headLikeGet() {
-    headLikeGet(root);
-  }
-
-  private static void headLikeGet(Router router) {
-    for (Route route : router.getRoutes()) {
-      if (route.getSubRouter() != null) {
-        headLikeGet(route.getSubRouter());
-      } else if (route.methods() != null && route.methods().contains(HttpMethod.GET)
-          && !route.methods().contains(HttpMethod.HEAD)) {
-        route.method(HttpMethod.HEAD);
-      }
-    }
   }
 
   /** The {@code Allow} value for a path (OPTIONS always included), or null when no route serves it. */

@@ -1,15 +1,13 @@
 package dev.systemtables.idempotency;
 
 import dev.systemtables.common.ApiException;
-import dev.systemtables.common.Bus;
+import dev.systemtables.common.Check;
 import dev.systemtables.common.Failures;
 import dev.systemtables.http.Endpoint;
 import dev.systemtables.http.Reply;
 import dev.systemtables.http.Request;
 import dev.systemtables.http.RequestFilter;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,17 +33,15 @@ import java.util.Map;
 public final class IdempotencyFilter implements RequestFilter {
 
   public static final String REPLAYED_HEADER = "Idempotent-Replayed";
-  /** The entity type recorded for claims made by the header. */
-  static final String ENTITY_TYPE = "http-request";
 
   private static final Logger LOG = LoggerFactory.getLogger(IdempotencyFilter.class);
 
-  private final Vertx vertx;
+  private final IdempotencyService idempotency;
   private final String exemptPrefix;
 
   /** @param apiPrefix where the API is mounted, e.g. {@code /api/v1} */
-  public IdempotencyFilter(Vertx vertx, String apiPrefix) {
-    this.vertx = vertx;
+  public IdempotencyFilter(IdempotencyService idempotency, String apiPrefix) {
+    this.idempotency = idempotency;
     this.exemptPrefix = apiPrefix + IdempotencyRoutes.PATH;
   }
 
@@ -57,26 +53,21 @@ public final class IdempotencyFilter implements RequestFilter {
       return next.handle(req);
     }
     String key = IdempotencyRules.keyFromHeader(value);
-    String error = key == null
-        ? IdempotencyRules.HEADER + " header is not a valid structured-field string"
-        : IdempotencyRules.checkKey(IdempotencyRules.HEADER + " header", key);
-    if (error != null) return Future.failedFuture(ApiException.validation(error));
+    Check.that(key != null, IdempotencyRules.HEADER + " header is not a valid structured-field string");
+    IdempotencyRules.key(IdempotencyRules.HEADER + " header", key);
 
-    String target = req.context().request().uri();
-    JsonObject claim = new JsonObject().put("scope", req.caller().sub()).put("key", key)
-        .put("entityType", ENTITY_TYPE)
-        .put("requestHash", RequestFingerprint.of(method, target, req.rawBody()));
-    return Bus.<JsonObject>request(vertx, IdempotencyContract.CLAIM, claim).compose(r ->
-        IdempotencyContract.COMPLETED.equals(r.getString("outcome"))
-            ? Future.succeededFuture(replay(r.getJsonObject("replay")))
-            : run(req, next, claim.put("claimId", r.getString("claimId"))));
+    String scope = req.caller().sub();
+    String fingerprint = RequestFingerprint.of(method, req.context().request().uri(), req.rawBody());
+    return idempotency.claimRequest(scope, key, fingerprint).compose(claim -> claim.completed()
+        ? Future.succeededFuture(replay(claim.record()))
+        : run(req, next, scope, key, claim.record().id()));
   }
 
   private boolean isClaimApi(String path) {
     return path.equals(exemptPrefix) || path.startsWith(exemptPrefix + "/");
   }
 
-  private Future<Reply> run(Request req, Endpoint next, JsonObject claim) {
+  private Future<Reply> run(Request req, Endpoint next, String scope, String key, String claimId) {
     Future<Reply> outcome;
     try {
       outcome = next.handle(req);
@@ -87,39 +78,35 @@ public final class IdempotencyFilter implements RequestFilter {
       if (ar.succeeded()) {
         Reply reply = ar.result();
         if (reply.status() >= 500) return Future.succeededFuture(reply);
-        Future<?> settled = reply.status() >= 400 ? release(claim) : store(claim, reply);
+        Future<?> settled = reply.status() >= 400 ? release(scope, key, claimId) : store(scope, key, claimId, reply);
         return settled.transform(x -> Future.succeededFuture(reply));
       }
       ApiException failure = Failures.toApi(ar.cause());
-      Future<?> settled = failure.code().status() < 500 ? release(claim) : Future.succeededFuture();
+      Future<?> settled = failure.code().status() < 500 ? release(scope, key, claimId) : Future.succeededFuture();
       return settled.transform(x -> Future.<Reply>failedFuture(failure));
     });
   }
 
   /** Stores the reply; if that fails the caller still gets its answer, and the claim goes stale. */
-  private Future<?> store(JsonObject claim, Reply reply) {
+  private Future<?> store(String scope, String key, String claimId, Reply reply) {
     Map<String, String> headers = new HashMap<>(reply.headers());
     if (reply.body() != null && headers.keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
       headers.put("Content-Type", "application/json");
     }
-    JsonObject complete = claim.copy().put("responseStatus", reply.status())
-        .put("responseText", reply.body())
-        .put("responseHeaders", new JsonObject(new HashMap<String, Object>(headers)));
-    return Bus.request(vertx, IdempotencyContract.COMPLETE, complete)
+    return idempotency.complete(scope, key, Completion.ofResponse(claimId, reply.status(), reply.body(), headers))
         .onFailure(t -> LOG.error("could not store the response for Idempotency-Key '{}' of {}: {}",
-            claim.getString("key"), claim.getString("scope"), t.getMessage()));
+            key, scope, t.getMessage()));
   }
 
-  private Future<?> release(JsonObject claim) {
-    return Bus.request(vertx, IdempotencyContract.RELEASE, claim)
-        .onFailure(t -> LOG.warn("could not release Idempotency-Key '{}' of {}: {}",
-            claim.getString("key"), claim.getString("scope"), t.getMessage()));
+  private Future<?> release(String scope, String key, String claimId) {
+    return idempotency.release(scope, key, claimId)
+        .onFailure(t -> LOG.warn("could not release Idempotency-Key '{}' of {}: {}", key, scope, t.getMessage()));
   }
 
-  private static Reply replay(JsonObject stored) {
-    Map<String, String> headers = new HashMap<>();
-    stored.getJsonObject("headers", new JsonObject()).forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
+  private static Reply replay(IdempotencyRecord stored) {
+    Map<String, String> headers = new HashMap<>(stored.responseHeaders());
     headers.put(REPLAYED_HEADER, "true");
-    return new Reply(stored.getInteger("status"), stored.getString("body"), headers);
+    String body = stored.responseText() != null ? stored.responseText() : stored.responseJson();
+    return new Reply(stored.responseStatus(), body, headers);
   }
 }

@@ -1,8 +1,11 @@
 package dev.systemtables.idempotency;
 
+import dev.systemtables.common.BadInput;
+import dev.systemtables.common.Check;
+
 /**
  * The idempotency rules as plain Java: what a key may be, how the header spells one, and what a
- * claim that found an existing record answers. Checks return an error detail naming the field, or null.
+ * claim that found an existing record answers. Checks throw {@link BadInput} naming the field.
  */
 public final class IdempotencyRules {
 
@@ -14,36 +17,32 @@ public final class IdempotencyRules {
   }
 
   /** A key is 1–255 visible ASCII characters (0x21–0x7E): no spaces, no control characters, no Unicode. */
-  public static String checkKey(String field, String key) {
-    if (key == null) return field + " is required";
-    if (key.isEmpty()) return field + " must not be empty";
-    if (key.length() > MAX_KEY_LENGTH) return field + " must be at most " + MAX_KEY_LENGTH + " characters";
+  public static String key(String field, String key) {
+    Check.required(field, key);
+    Check.that(!key.isEmpty(), field + " must not be empty");
+    Check.that(key.length() <= MAX_KEY_LENGTH, field + " must be at most " + MAX_KEY_LENGTH + " characters");
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
-      if (c < 0x21 || c > 0x7E) {
-        return field + " must hold only visible ASCII characters (0x21-0x7E), found 0x"
-            + Integer.toHexString(c) + " at position " + i;
-      }
+      Check.that(c >= 0x21 && c <= 0x7E, field + " must hold only visible ASCII characters (0x21-0x7E), found 0x"
+          + Integer.toHexString(c) + " at position " + i);
     }
-    return null;
+    return key;
   }
 
-  /** A required text field (entity type, request hash): 1–255 characters, no control characters. */
-  public static String checkText(String field, String value) {
-    if (value == null) return field + " is required";
-    if (value.isBlank()) return field + " must not be blank";
-    if (value.length() > MAX_TEXT_LENGTH) return field + " must be at most " + MAX_TEXT_LENGTH + " characters";
-    for (int i = 0; i < value.length(); i++) {
-      if (Character.isISOControl(value.charAt(i))) return field + " must not contain control characters";
-    }
-    return null;
+  /** A required text field (entity type, request hash, entity id): 1–255 characters, no control characters. */
+  public static String text(String field, String value) {
+    Check.required(field, value);
+    Check.that(!value.isBlank(), field + " must not be blank");
+    Check.that(value.length() <= MAX_TEXT_LENGTH, field + " must be at most " + MAX_TEXT_LENGTH + " characters");
+    Check.that(Check.noControl(value), field + " must not contain control characters");
+    return value;
   }
 
   /** An HTTP status a completed record may store. */
-  public static String checkStatus(String field, Integer status) {
-    if (status == null) return field + " is required";
-    if (status < 100 || status > 599) return field + " must be an HTTP status between 100 and 599";
-    return null;
+  public static int status(String field, Integer status) {
+    Check.required(field, status);
+    Check.that(status >= 100 && status <= 599, field + " must be an HTTP status between 100 and 599");
+    return status;
   }
 
   /**

@@ -1,7 +1,5 @@
 package dev.systemtables.idempotency;
 
-import static dev.systemtables.common.Times.iso;
-
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -9,15 +7,16 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
-import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * All SQL of the idempotency domain. Time is PostgreSQL's {@code now()} everywhere, so nodes with
  * drifting clocks agree on what is stale or expired.
  *
- * <p>Rows are handed out as internal JSON: {@code id, key, entityType, entityId, requestHash,
- * processed, responseStatus, responseText, responseJson, responseHeaders, createdAt, expiresAt}
- * plus the flags a statement computes ({@code inserted}, {@code expired}, {@code stale}, {@code sameHash}).
+ * <p>Rows are handed out as {@link IdempotencyRecord}s, with the flags a statement computes
+ * ({@code inserted}, {@code expired}, {@code stale}, {@code sameHash}) beside them.
  */
 final class IdempotencyStore {
 
@@ -82,34 +81,37 @@ final class IdempotencyStore {
     this.pool = pool;
   }
 
-  /** The claimed row (with {@code inserted}), or null when a live record was left in place. */
-  Future<JsonObject> claim(String id, String scope, String key, String entityType, String requestHash,
-                           int ttlHours, long staleAfterSeconds) {
+  /** A claim that took a row: a new one ({@code inserted}), or an expired or stale one taken over. */
+  record Claimed(IdempotencyRecord record, boolean inserted) {
+  }
+
+  /** A live or expired record as a claim found it, with what the statement computed about it. */
+  record Found(IdempotencyRecord record, boolean expired, boolean sameHash, boolean stale) {
+  }
+
+  /** The claimed row, or null when a live record was left in place. */
+  Future<Claimed> claim(String id, String scope, String key, String entityType, String requestHash,
+                        int ttlHours, long staleAfterSeconds) {
     return pool.preparedQuery(CLAIM)
         .execute(Tuple.of(id, key, scope, entityType, requestHash, ttlHours, (double) staleAfterSeconds))
-        .map(rows -> first(rows, r -> toJson(r).put("inserted", r.getBoolean("inserted"))));
+        .map(rows -> first(rows, r -> new Claimed(toRecord(r), r.getBoolean("inserted"))));
   }
 
-  /** The record of a key whatever its state (with {@code expired}, {@code sameHash}, {@code stale}), or null. */
-  Future<JsonObject> find(String scope, String key, String requestHash, long staleAfterSeconds) {
+  /** The record of a key whatever its state, or null. */
+  Future<Found> find(String scope, String key, String requestHash, long staleAfterSeconds) {
     return pool.preparedQuery(FIND)
         .execute(Tuple.of(scope, key, requestHash, (double) staleAfterSeconds))
-        .map(rows -> first(rows, r -> toJson(r)
-            .put("expired", r.getBoolean("expired"))
-            .put("sameHash", Boolean.TRUE.equals(r.getBoolean("same_hash")))
-            .put("stale", Boolean.TRUE.equals(r.getBoolean("stale")))));
+        .map(rows -> first(rows, r -> new Found(toRecord(r), r.getBoolean("expired"),
+            Boolean.TRUE.equals(r.getBoolean("same_hash")), Boolean.TRUE.equals(r.getBoolean("stale")))));
   }
 
-  /**
-   * Completes a live processing record (only the claim {@code claimId} when given); null when none matched.
-   *
-   * @param text the exact response text; {@code json} its JSON form for the jsonb column, null when not JSON
-   */
-  Future<JsonObject> complete(String scope, String key, String claimId, String entityId, int status,
-                              String text, String json, JsonObject headers) {
+  /** Completes a live processing record (only the claim {@code c.claimId()} when given); null when none matched. */
+  Future<IdempotencyRecord> complete(String scope, String key, Completion c) {
+    JsonObject headers = c.responseHeaders().isEmpty() ? null : new JsonObject(new HashMap<>(c.responseHeaders()));
     return pool.preparedQuery(COMPLETE)
-        .execute(Tuple.of(scope, key, claimId, entityId, status, text, json, headers))
-        .map(rows -> first(rows, IdempotencyStore::toJson));
+        .execute(Tuple.of(scope, key, c.claimId(), c.entityId(), c.responseStatus(), c.responseText(),
+            c.responseJson(), headers))
+        .map(rows -> first(rows, IdempotencyStore::toRecord));
   }
 
   /** Deletes a live processing record (only the claim {@code claimId} when given); whether one was deleted. */
@@ -122,25 +124,27 @@ final class IdempotencyStore {
     return pool.preparedQuery(PURGE_BATCH).execute(Tuple.of(batchSize)).map(RowSet::rowCount);
   }
 
-  private static JsonObject first(RowSet<Row> rows, java.util.function.Function<Row, JsonObject> map) {
+  private static <T> T first(RowSet<Row> rows, Function<Row, T> map) {
     var it = rows.iterator();
     return it.hasNext() ? map.apply(it.next()) : null;
   }
 
-  private static JsonObject toJson(Row r) {
-    return new JsonObject()
-        .put("id", r.getString("id"))
-        .put("key", r.getString("key"))
-        .put("entityType", r.getString("entity_type"))
-        .put("entityId", r.getString("entity_id"))
-        .put("requestHash", r.getString("request_hash"))
-        .put("processed", r.getBoolean("processed"))
-        .put("responseStatus", r.getInteger("response_status"))
-        .put("responseText", r.getString("response_body_text"))
-        .put("responseJson", r.getString("response_json"))
-        .put("responseHeaders", r.getJsonObject("response_headers"))
-        .put("createdAt", iso(r.getOffsetDateTime("created_at")))
-        .put("expiresAt", iso(r.getOffsetDateTime("expires_at")));
+  private static IdempotencyRecord toRecord(Row r) {
+    JsonObject headers = r.getJsonObject("response_headers");
+    Map<String, String> h = new HashMap<>();
+    if (headers != null) headers.forEach(e -> h.put(e.getKey(), String.valueOf(e.getValue())));
+    return new IdempotencyRecord(
+        r.getString("id"),
+        r.getString("key"),
+        r.getString("entity_type"),
+        r.getString("entity_id"),
+        r.getString("request_hash"),
+        r.getBoolean("processed"),
+        r.getInteger("response_status"),
+        r.getString("response_body_text"),
+        r.getString("response_json"),
+        h,
+        r.getOffsetDateTime("created_at").toInstant(),
+        r.getOffsetDateTime("expires_at").toInstant());
   }
-
 }

@@ -1,5 +1,6 @@
 package dev.systemtables.notifications;
 
+import dev.systemtables.common.Page;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -19,10 +20,10 @@ import java.util.Map;
 /**
  * All SQL of the notification domain. Only this class touches {@code notifications}.
  *
- * <p>It also <em>reads</em> {@code users} (owned by the users directory): a role broadcast or a
- * list of recipients must be resolved in the same statement that inserts, so that it is one
- * set-based {@code INSERT ... SELECT} in one transaction whatever the count. That read is the
- * one accepted exception to "each domain owns its tables"; nothing here writes {@code users}.
+ * <p>It also <em>reads</em> {@code users} (owned by the users directory): a broadcast's recipients must
+ * be resolved in the statement that inserts, so that it is one set-based {@code INSERT ... SELECT}
+ * whatever the count. That read is the one accepted exception to "each domain owns its tables";
+ * nothing here writes {@code users}.
  */
 final class NotificationStore {
 
@@ -36,30 +37,41 @@ final class NotificationStore {
         AND ($4::text IS NULL OR priority = $4)
       """;
 
-  /** One page of a user's inbox, newest first (index {@code notifications_user_created_idx}). */
-  static final String LIST = "SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1\n" + FILTERS + """
+  /** One page, newest first (index {@code notifications_user_created_idx}); the total comes from the counters. */
+  static final String PAGE = "SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1\n" + FILTERS + """
       ORDER BY created_at DESC, id DESC
       LIMIT $5 OFFSET $6
       """;
 
-  static final String COUNT = "SELECT count(*) FROM notifications WHERE user_id = $1\n" + FILTERS;
-
-  /** Where a catch-up starts: the caller's own notification, or nothing. */
-  static final String ANCHOR = "SELECT created_at FROM notifications WHERE id = $1 AND user_id = $2";
-
-  /** The caller's notifications newer than the anchor ($5 created_at, $6 id), newest first. */
-  static final String LIST_AFTER = "SELECT " + COLUMNS + " FROM notifications WHERE user_id = $1\n" + FILTERS + """
-        AND (created_at, id) > ($5, $6)
-      ORDER BY created_at DESC, id DESC
-      LIMIT $7
+  /**
+   * One page and the total in one statement, for filters the counters do not cover (or no Redis). The
+   * total row always comes back, so a page past the end still reports the total.
+   */
+  static final String PAGE_COUNTED = "SELECT c.total, p.* FROM (SELECT count(*) AS total FROM notifications "
+      + "WHERE user_id = $1\n" + FILTERS + ") c\nLEFT JOIN LATERAL (SELECT " + COLUMNS
+      + " FROM notifications WHERE user_id = $1\n" + FILTERS + """
+        ORDER BY created_at DESC, id DESC
+        LIMIT $5 OFFSET $6) p ON true
       """;
 
-  static final String COUNT_AFTER = "SELECT count(*) FROM notifications WHERE user_id = $1\n" + FILTERS + """
-        AND (created_at, id) > ($5, $6)
+  // The catch-up anchor: the caller's own notification, or nothing (then every comparison is null).
+  private static final String ANCHOR = "(SELECT created_at, id FROM notifications WHERE id = $5 AND user_id = $1)";
+
+  /** The caller's notifications newer than the anchor, newest first, with their number and whether the anchor exists. */
+  static final String AFTER = "SELECT a.found, c.total, p.* FROM (SELECT count(*) AS found FROM notifications "
+      + "WHERE id = $5 AND user_id = $1) a\nCROSS JOIN (SELECT count(*) AS total FROM notifications WHERE user_id = $1\n"
+      + FILTERS + "  AND (created_at, id) > " + ANCHOR + ") c\nLEFT JOIN LATERAL (SELECT " + COLUMNS
+      + " FROM notifications WHERE user_id = $1\n" + FILTERS + "  AND (created_at, id) > " + ANCHOR + """
+
+        ORDER BY created_at DESC, id DESC
+        LIMIT $6) p ON true
       """;
 
-  /** Unread count of one user (partial index {@code notifications_user_unread_idx}). */
-  static final String UNREAD_COUNT = "SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT read";
+  /** Unread and total of one user: two index-only counts (partial unread index, inbox index). */
+  static final String COUNTS = """
+      SELECT (SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT read) AS unread,
+             (SELECT count(*) FROM notifications WHERE user_id = $1) AS total
+      """;
 
   /** Unread counts of many users in one statement, one index probe each. */
   static final String UNREAD_COUNTS = """
@@ -75,7 +87,7 @@ final class NotificationStore {
       RETURNING id, read_at
       """;
 
-  private static final String READ_STATE = "SELECT id, read, read_at FROM notifications WHERE id = $1 AND user_id = $2";
+  private static final String READ_STATE = "SELECT id, read_at FROM notifications WHERE id = $1 AND user_id = $2";
 
   private static final String READ_ALL = """
       UPDATE notifications SET read = true, read_at = now()
@@ -84,6 +96,8 @@ final class NotificationStore {
 
   private static final String DELETE = "DELETE FROM notifications WHERE id = $1 AND user_id = $2 RETURNING read";
 
+  private static final String ROLE_HOLDERS = "SELECT id FROM users WHERE role = $1";
+
   /** Requested recipients missing from the users directory. */
   private static final String UNKNOWN_USERS = """
       SELECT t.id FROM unnest($1::text[]) AS t(id)
@@ -91,30 +105,24 @@ final class NotificationStore {
       ORDER BY t.id
       """;
 
-  private static final String INSERT_INTO = """
+  /** One row per listed user that exists; {@code $1} is a text array of distinct ids. */
+  static final String INSERT_FOR_USERS = """
       INSERT INTO notifications (id, user_id, type, title, message, action_url, priority, metadata)
       SELECT notification_id(), u.id, $2, $3, $4, $5, $6, $7::jsonb
-      """;
-
-  /** One row per listed user that exists; {@code $1} is a text array of distinct ids. */
-  static final String INSERT_FOR_USERS = INSERT_INTO + """
       FROM unnest($1::text[]) AS t(id) JOIN users u ON u.id = t.id
       RETURNING id, user_id, created_at
       """;
 
-  /** One row per holder of the role {@code $1}. */
-  static final String INSERT_FOR_ROLE = INSERT_INTO + """
-      FROM users u WHERE u.role = $1
-      RETURNING id, user_id, created_at
-      """;
-
-  /** At most {@code $2} read rows read before {@code $1} (index {@code notifications_read_at_idx}). */
+  /** At most {@code $2} read rows read before {@code $1} (index {@code notifications_read_at_idx}), per user. */
   private static final String PURGE_READ = """
-      DELETE FROM notifications WHERE id IN (
-        SELECT id FROM notifications
-        WHERE read AND read_at < $1
-        LIMIT $2
-        FOR UPDATE SKIP LOCKED)
+      WITH gone AS (
+        DELETE FROM notifications WHERE id IN (
+          SELECT id FROM notifications
+          WHERE read AND read_at < $1
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED)
+        RETURNING user_id)
+      SELECT user_id, count(*) FROM gone GROUP BY user_id
       """;
 
   private final Pool pool;
@@ -123,40 +131,53 @@ final class NotificationStore {
     this.pool = pool;
   }
 
-  /** Filter values of a list query; nulls match everything. */
-  record Filter(String userId, Boolean read, String type, String priority) {
-    Tuple tuple() {
-      return Tuple.of(userId, read, type, priority);
+  /** Unread and total notifications of a user. */
+  record Counts(long unread, long total) {
+  }
+
+  private static Tuple filters(String userId, NotificationQuery q) {
+    return Tuple.of(userId, q.read(), q.type() == null ? null : q.type().name(),
+        q.priority() == null ? null : q.priority().name());
+  }
+
+  /** One page without its total. */
+  Future<List<Notification>> page(String userId, NotificationQuery q) {
+    return pool.preparedQuery(PAGE).execute(filters(userId, q).addInteger(q.pageSize()).addInteger(q.offset()))
+        .map(rows -> {
+          List<Notification> out = new ArrayList<>(rows.rowCount());
+          for (Row r : rows) out.add(toNotification(r));
+          return out;
+        });
+  }
+
+  /** One page and its total, in one statement. */
+  Future<Page<Notification>> countedPage(String userId, NotificationQuery q) {
+    return pool.preparedQuery(PAGE_COUNTED)
+        .execute(filters(userId, q).addInteger(q.pageSize()).addInteger(q.offset()))
+        .map(NotificationStore::pageOf);
+  }
+
+  /** Notifications newer than {@code q.after()}, or null when the user has no such notification. */
+  Future<Page<Notification>> after(String userId, NotificationQuery q) {
+    return pool.preparedQuery(AFTER).execute(filters(userId, q).addString(q.after()).addInteger(q.pageSize()))
+        .map(rows -> rows.iterator().next().getLong("found") == 0 ? null : pageOf(rows));
+  }
+
+  private static Page<Notification> pageOf(RowSet<Row> rows) {
+    List<Notification> items = new ArrayList<>(rows.rowCount());
+    long total = 0;
+    for (Row r : rows) {
+      total = r.getLong("total");
+      if (r.getString("id") != null) items.add(toNotification(r));
     }
+    return new Page<>(items, total);
   }
 
-  /** A page and its total. */
-  record Page(List<JsonObject> items, long total) {
-  }
-
-  Future<Page> list(Filter f, int limit, int offset) {
-    Future<List<JsonObject>> items = pool.preparedQuery(LIST)
-        .execute(f.tuple().addInteger(limit).addInteger(offset)).map(NotificationStore::toList);
-    Future<Long> total = pool.preparedQuery(COUNT).execute(f.tuple()).map(NotificationStore::single);
-    return Future.all(items, total).map(x -> new Page(items.result(), total.result()));
-  }
-
-  /** Notifications newer than {@code afterId}, or null when the caller has no such notification. */
-  Future<Page> listAfter(Filter f, String afterId, int limit) {
-    return pool.preparedQuery(ANCHOR).execute(Tuple.of(afterId, f.userId())).compose(rows -> {
-      if (rows.rowCount() == 0) return Future.succeededFuture(null);
-      OffsetDateTime at = rows.iterator().next().getOffsetDateTime(0);
-      Tuple anchor = f.tuple().addOffsetDateTime(at).addString(afterId);
-      Future<List<JsonObject>> items = pool.preparedQuery(LIST_AFTER)
-          .execute(f.tuple().addOffsetDateTime(at).addString(afterId).addInteger(limit))
-          .map(NotificationStore::toList);
-      Future<Long> total = pool.preparedQuery(COUNT_AFTER).execute(anchor).map(NotificationStore::single);
-      return Future.all(items, total).map(x -> new Page(items.result(), total.result()));
+  Future<Counts> counts(String userId) {
+    return pool.preparedQuery(COUNTS).execute(Tuple.of(userId)).map(rows -> {
+      Row r = rows.iterator().next();
+      return new Counts(r.getLong("unread"), r.getLong("total"));
     });
-  }
-
-  Future<Long> unreadCount(String userId) {
-    return pool.preparedQuery(UNREAD_COUNT).execute(Tuple.of(userId)).map(NotificationStore::single);
   }
 
   Future<Map<String, Long>> unreadCounts(List<String> userIds) {
@@ -198,8 +219,13 @@ final class NotificationStore {
         .map(rows -> rows.rowCount() == 0 ? null : !rows.iterator().next().getBoolean(0));
   }
 
-  /** What a create inserted: one row per recipient. */
-  record Inserted(List<String> ids, List<String> userIds, Instant createdAt) {
+  /** The ids of every holder of a role (the recipients of a role broadcast). */
+  Future<List<String>> roleHolders(String role) {
+    return pool.preparedQuery(ROLE_HOLDERS).execute(Tuple.of(role)).map(rows -> {
+      List<String> ids = new ArrayList<>(rows.rowCount());
+      for (Row r : rows) ids.add(r.getString(0));
+      return ids;
+    });
   }
 
   /** Thrown (as a failed future) inside the create transaction to roll it back. */
@@ -213,11 +239,15 @@ final class NotificationStore {
   }
 
   /**
-   * Inserts one notification for each listed user in one transaction: the unknown ones are
-   * looked up first, and any makes the whole call fail with {@link UnknownUsers}.
+   * Inserts one notification for each listed user in one transaction. With {@code strict}, listed users
+   * missing from the directory make the whole call fail with {@link UnknownUsers}; without (a role
+   * broadcast whose holders were just read), a user removed meanwhile is simply skipped.
    */
-  Future<Inserted> insertForUsers(List<String> userIds, JsonObject n) {
+  Future<List<Notification>> insert(List<String> userIds, boolean strict, NewNotification n) {
     String[] ids = userIds.toArray(String[]::new);
+    Tuple args = Tuple.tuple().addArrayOfString(ids).addString(n.type().name()).addString(n.title())
+        .addString(n.message()).addString(n.actionUrl()).addString(n.priority().name()).addValue(n.metadata());
+    if (!strict) return insert(pool, args, n);
     return pool.withTransaction(conn -> conn.preparedQuery(UNKNOWN_USERS).execute(Tuple.tuple().addArrayOfString(ids))
         .compose(unknown -> {
           if (unknown.rowCount() > 0) {
@@ -225,64 +255,53 @@ final class NotificationStore {
             for (Row r : unknown) missing.add(r.getString(0));
             return Future.failedFuture(new UnknownUsers(missing));
           }
-          return insert(conn, INSERT_FOR_USERS, Tuple.tuple().addArrayOfString(ids), n);
+          return insert(conn, args, n);
         }));
   }
 
-  /** Inserts one notification for every user holding the role, in one statement. */
-  Future<Inserted> insertForRole(String role, JsonObject n) {
-    return pool.withTransaction(conn -> insert(conn, INSERT_FOR_ROLE, Tuple.of(role), n));
-  }
-
-  private static Future<Inserted> insert(SqlClient conn, String sql, Tuple first, JsonObject n) {
-    Tuple args = first.addString(n.getString("type")).addString(n.getString("title"))
-        .addString(n.getString("message")).addString(n.getString("actionUrl"))
-        .addString(n.getString("priority")).addValue(n.getJsonObject("metadata"));
-    return conn.preparedQuery(sql).execute(args).map(rows -> {
-      List<String> ids = new ArrayList<>(rows.rowCount());
-      List<String> users = new ArrayList<>(rows.rowCount());
-      Instant createdAt = null;
-      for (Row r : rows) {
-        ids.add(r.getString("id"));
-        users.add(r.getString("user_id"));
-        createdAt = instant(r, "created_at");
-      }
-      return new Inserted(ids, users, createdAt);
+  private static Future<List<Notification>> insert(SqlClient client, Tuple args, NewNotification n) {
+    return client.preparedQuery(INSERT_FOR_USERS).execute(args).map(rows -> {
+      List<Notification> created = new ArrayList<>(rows.rowCount());
+      for (Row r : rows) created.add(created(r, n));
+      return created;
     });
   }
 
-  /** Deletes one batch of old read notifications; the number deleted. */
-  Future<Integer> purgeReadBatch(Instant readBefore, int batchSize) {
+  /** Deletes one batch of old read notifications; the number deleted per user. */
+  Future<Map<String, Integer>> purgeReadBatch(Instant readBefore, int batchSize) {
     return pool.preparedQuery(PURGE_READ)
         .execute(Tuple.of(readBefore.atOffset(ZoneOffset.UTC), batchSize))
-        .map(RowSet::rowCount);
+        .map(rows -> {
+          Map<String, Integer> perUser = new HashMap<>();
+          for (Row r : rows) perUser.put(r.getString(0), r.getLong(1).intValue());
+          return perUser;
+        });
   }
 
-  private static long single(RowSet<Row> rows) {
-    return rows.iterator().next().getLong(0);
+  /**
+   * A notification just inserted: what the insert returned (the columns the database chose) and what
+   * the request gave, without reading the row back.
+   */
+  static Notification created(Row r, NewNotification n) {
+    return new Notification(r.getString("id"), r.getString("user_id"), n.type(), n.title(), n.message(),
+        n.actionUrl(), n.priority(), false, null, n.metadata(), instant(r, "created_at"));
   }
 
-  private static List<JsonObject> toList(RowSet<Row> rows) {
-    List<JsonObject> out = new ArrayList<>(rows.rowCount());
-    for (Row r : rows) out.add(toJson(r));
-    return out;
-  }
-
-  static JsonObject toJson(Row r) {
+  /** The record of a row; its columns are the entity's fields. */
+  static Notification toNotification(Row r) {
     Object metadata = r.getValue("metadata");
-    Instant readAt = instant(r, "read_at");
-    return new JsonObject()
-        .put("id", r.getString("id"))
-        .put("userId", r.getString("user_id"))
-        .put("type", r.getString("type"))
-        .put("title", r.getString("title"))
-        .put("message", r.getString("message"))
-        .put("actionUrl", r.getString("action_url"))
-        .put("priority", r.getString("priority"))
-        .put("read", r.getBoolean("read"))
-        .put("readAt", readAt == null ? null : readAt.toString())
-        .put("metadata", metadata instanceof JsonObject o ? o : null)
-        .put("createdAt", instant(r, "created_at").toString());
+    return new Notification(
+        r.getString("id"),
+        r.getString("user_id"),
+        Notification.Type.valueOf(r.getString("type")),
+        r.getString("title"),
+        r.getString("message"),
+        r.getString("action_url"),
+        Notification.Priority.valueOf(r.getString("priority")),
+        r.getBoolean("read"),
+        instant(r, "read_at"),
+        metadata instanceof JsonObject o ? o : null,
+        instant(r, "created_at"));
   }
 
   private static Instant instant(Row r, String column) {

@@ -17,8 +17,10 @@ final class JobMetrics {
   static final String RUNS = "jobs.runs";
   static final String DURATION = "jobs.run.duration";
   static final String DELETED = "jobs.deleted";
+  static final String CHECKS = "jobs.scheduler.checks";
 
   private final MeterRegistry registry;
+  private final Counter checks;
 
   JobMetrics(MeterRegistry registry, List<String> jobs) {
     this.registry = registry;
@@ -29,6 +31,13 @@ final class JobMetrics {
       }
       deleted(job);
     }
+    checks = Counter.builder(CHECKS).description("Rounds of the scheduler looking for due slots on this node")
+        .register(registry);
+  }
+
+  /** One more round of looking for due slots (a scheduler that stopped checking shows as a flat line). */
+  void checked() {
+    checks.increment();
   }
 
   void record(String job, String status, Duration took, long deletedRows) {

@@ -3,7 +3,6 @@ package dev.systemtables.timer;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,15 +12,15 @@ import java.util.Optional;
  * cron expression or limit stops the node with a message naming the key, instead of a job that
  * silently never runs.
  *
- * @param jobs each job's schedule, in {@link JobsContract#JOB_NAMES} order
+ * @param jobs each job's schedule, in the order the jobs were registered
  * @param batchSize rows per DELETE statement the purges may remove
- * @param retentionDays read notifications older than this (by {@code read_at}) are deleted
+ * @param schedulerEnabled whether this node runs slots by itself (off: only "run now"; tests switch it off)
  * @param checkInterval how often a node re-checks for a due slot and for abandoned runs
  * @param runTimeout how long a run waits for the owning domain's purge before it is recorded FAILED
  * @param staleAfter a RUNNING row older than this belongs to a node that died; it is marked FAILED.
  *                   Longer than {@code runTimeout}, so a live run is never taken for a dead one.
  */
-public record JobSettings(List<Job> jobs, int batchSize, int retentionDays, Duration checkInterval,
+public record JobSettings(List<Job> jobs, int batchSize, boolean schedulerEnabled, Duration checkInterval,
                           Duration runTimeout, Duration staleAfter) {
 
   /** A job and its schedule. */
@@ -35,10 +34,10 @@ public record JobSettings(List<Job> jobs, int batchSize, int retentionDays, Dura
     }
   }
 
-  /** Reads the section; absent keys take the documented defaults. */
-  public static JobSettings from(JsonObject section) {
+  /** Reads the section for the jobs named; absent keys take the documented defaults. */
+  public static JobSettings from(JsonObject section, List<String> names) {
     List<Job> jobs = new ArrayList<>();
-    for (String name : JobsContract.JOB_NAMES) {
+    for (String name : names) {
       JsonObject job = section.getValue(name) instanceof JsonObject o ? o : new JsonObject();
       Object cron = job.getValue("cron");
       if (!(cron instanceof String expression)) {
@@ -50,19 +49,16 @@ public record JobSettings(List<Job> jobs, int batchSize, int retentionDays, Dura
         throw new IllegalArgumentException("jobs." + name + ".cron '" + expression + "' is not valid: " + e.getMessage(), e);
       }
     }
-    JsonObject notifications = section.getValue(JobsContract.NOTIFICATION_CLEANUP) instanceof JsonObject o
-        ? o : new JsonObject();
+    Object scheduler = section.getValue("schedulerEnabled", true);
+    if (!(scheduler instanceof Boolean enabled)) {
+      throw new IllegalArgumentException("jobs.schedulerEnabled must be true or false, got '" + scheduler + "'");
+    }
     return new JobSettings(jobs,
         integer(section, "batchSize", 5000, 1, "jobs.batchSize"),
-        integer(notifications, "retentionDays", 90, 0, "jobs." + JobsContract.NOTIFICATION_CLEANUP + ".retentionDays"),
+        enabled,
         Duration.ofSeconds(integer(section, "checkSeconds", 30, 1, "jobs.checkSeconds")),
         Duration.ofMinutes(integer(section, "runTimeoutMinutes", 10, 1, "jobs.runTimeoutMinutes")),
         Duration.ofMinutes(integer(section, "staleRunMinutes", 60, 1, "jobs.staleRunMinutes")));
-  }
-
-  /** Notifications read before this instant are old enough to delete when a run starts at {@code now}. */
-  public Instant readBefore(Instant now) {
-    return now.minus(Duration.ofDays(retentionDays));
   }
 
   /** A configured job by name. */

@@ -3,7 +3,6 @@ package dev.systemtables.timer;
 import static dev.systemtables.common.Times.iso;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -93,27 +92,25 @@ final class JobStore {
     return pool.preparedQuery(ABANDON_OWN).execute(Tuple.of(nodeId)).map(RowSet::rowCount);
   }
 
-  /** Up to {@code limit} newest runs of each job, as API objects. */
-  Future<Map<String, List<JsonObject>>> recentRuns(List<String> jobs, int limit) {
+  /** Up to {@code limit} newest runs of each job, newest first. */
+  Future<Map<String, List<JobRun>>> recentRuns(List<String> jobs, int limit) {
     return pool.preparedQuery(RECENT)
         .execute(Tuple.tuple().addArrayOfString(jobs.toArray(String[]::new)).addInteger(limit))
         .map(rows -> {
-          Map<String, List<JsonObject>> byJob = new LinkedHashMap<>();
+          Map<String, List<JobRun>> byJob = new LinkedHashMap<>();
           for (String job : jobs) byJob.put(job, new ArrayList<>());
-          for (Row r : rows) byJob.get(r.getString("job")).add(toJson(r));
+          for (Row r : rows) byJob.get(r.getString("job")).add(toRun(r));
           return byJob;
         });
   }
 
-  private static JsonObject toJson(Row r) {
-    return new JsonObject()
-        .put("id", r.getString("id"))
-        .put("scheduledFor", iso(r.getOffsetDateTime("scheduled_for")))
-        .put("nodeId", r.getString("node_id"))
-        .put("status", r.getString("status"))
-        .put("startedAt", iso(r.getOffsetDateTime("started_at")))
-        .put("finishedAt", iso(r.getOffsetDateTime("finished_at")))
-        .put("deleted", r.getLong("deleted"))
-        .put("error", r.getString("error"));
+  private static JobRun toRun(Row r) {
+    return new JobRun(r.getString("id"), instant(r.getOffsetDateTime("scheduled_for")), r.getString("node_id"),
+        r.getString("status"), instant(r.getOffsetDateTime("started_at")), instant(r.getOffsetDateTime("finished_at")),
+        r.getLong("deleted"), r.getString("error"));
+  }
+
+  private static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
   }
 }

@@ -2,18 +2,11 @@ package dev.systemtables.timer;
 
 import dev.systemtables.NodeContext;
 import dev.systemtables.common.ApiException;
-import dev.systemtables.common.Bus;
 import dev.systemtables.common.ErrorCode;
-import dev.systemtables.common.Fields;
 import dev.systemtables.common.Ids;
-import dev.systemtables.idempotency.IdempotencyContract;
-import dev.systemtables.notifications.NotificationContract;
+import dev.systemtables.common.ServiceBus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,16 +26,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the cleanup jobs on their cron schedules, each slot once across every node, and records each
  * run in {@code job_runs} (the only table it owns). The work itself belongs to the domains owning
- * the tables: a run is one purge request to the idempotency or notification domain.
+ * the tables: each registers a {@link CleanupJob}, which deletes through its domain's service.
  *
  * <p>At start-up, at each slot (a timer armed for the next one) and every {@code jobs.checkSeconds}
  * the node looks at the latest slot at or before now and claims it with an insert that only one node
  * can win; the winner runs it. So a node that was down at a slot runs the most recent missed slot
  * once when it comes back (older missed slots are not replayed: a purge catches up by itself), and a
  * slot another node already ran is left alone. Runs left RUNNING by a node that died are marked
- * FAILED by the same check.
+ * FAILED by the same check. With {@code jobs.schedulerEnabled: false} none of this runs by itself;
+ * only "run now" does.
+ *
+ * <p>One instance per node, by design rather than load: it owns the slot timers and the decided-slot
+ * memory, and it serves {@link JobService}, two admin calls an operator makes by hand.
  */
-public final class TimerVerticle extends VerticleBase {
+public final class TimerVerticle extends VerticleBase implements JobService {
 
   static final String RUNNING = "RUNNING";
   static final String SUCCEEDED = "SUCCEEDED";
@@ -53,6 +51,7 @@ public final class TimerVerticle extends VerticleBase {
   private static final long MAX_SLOT_TIMER_MS = TimeUnit.HOURS.toMillis(1);
 
   private final NodeContext node;
+  private final Map<String, CleanupJob> jobs = new LinkedHashMap<>();
   private final Clock clock;
   // Per job, the latest slot whose claim was decided (won or lost) on this node: no need to ask again.
   private final Map<String, Instant> decided = new HashMap<>();
@@ -64,31 +63,31 @@ public final class TimerVerticle extends VerticleBase {
   private long checkTimer = -1;
   private boolean stopping;
 
-  public TimerVerticle(NodeContext node) {
-    this(node, Clock.systemUTC());
-  }
-
-  /** With another clock for the slots (tests move time); run timestamps always come from the database. */
-  public TimerVerticle(NodeContext node, Clock clock) {
+  /** Slots follow the node's clock (tests move it); run timestamps always come from the database. */
+  public TimerVerticle(NodeContext node, List<CleanupJob> jobs) {
     this.node = node;
-    this.clock = clock;
+    jobs.forEach(j -> this.jobs.put(j.name(), j));
+    this.clock = node.clock();
   }
 
   @Override
   public Future<?> start() {
     try {
-      settings = JobSettings.from(node.config().section("jobs"));
+      settings = JobSettings.from(node.config().section("jobs"), List.copyOf(jobs.keySet()));
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    pool = node.database().pool(vertx, "jobs", 2);
+    pool = node.database().pool(vertx, "jobs");
     store = new JobStore(pool);
-    metrics = new JobMetrics(node.metrics(), JobsContract.JOB_NAMES);
-    Bus.serve(vertx, JobsContract.LIST, body -> list());
-    Bus.serve(vertx, JobsContract.RUN, body -> runNow(Fields.requiredString(body, "name")));
+    metrics = new JobMetrics(node.metrics(), List.copyOf(jobs.keySet()));
+    Future<Void> served = ServiceBus.expose(vertx, JobService.class, this).completion();
+    if (!settings.schedulerEnabled()) {
+      LOG.info("the scheduler is off on this node (jobs.schedulerEnabled: false): jobs run only when asked to");
+      return served;
+    }
     checkTimer = vertx.setPeriodic(settings.checkInterval().toMillis(), id -> check());
     // Start-up waits for the claims (not for the runs), so a node is up once it has taken its missed slots.
-    return check();
+    return served.compose(x -> check());
   }
 
   @Override
@@ -123,7 +122,10 @@ public final class TimerVerticle extends VerticleBase {
           return Future.join(claims).<Void>mapEmpty();
         })
         .recover(t -> Future.succeededFuture())
-        .onComplete(x -> armSlotTimer());
+        .onComplete(x -> {
+          metrics.checked();
+          armSlotTimer();
+        });
   }
 
   private Future<Void> claimDue(JobSettings.Job job, Instant now) {
@@ -159,16 +161,17 @@ public final class TimerVerticle extends VerticleBase {
   private Future<String> claimAndRun(JobSettings.Job job, Instant slot) {
     return store.claim(Ids.next(), job.name(), slot, node.nodeId())
         .onSuccess(runId -> {
-          if (runId != null) execute(job.name(), runId, slot);
+          if (runId != null) execute(jobs.get(job.name()), runId, slot);
         });
   }
 
-  private void execute(String job, String runId, Instant slot) {
-    LOG.info("job {} running for slot {} (run {})", job, slot, runId);
+  private void execute(CleanupJob job, String runId, Instant slot) {
+    LOG.info("job {} running for slot {} (run {})", job.name(), slot, runId);
     long started = System.nanoTime();
     Future<Long> work;
     try {
-      work = purge(job, clock.instant());
+      // A purge may take minutes, but a domain that never answers must not leave the run RUNNING forever.
+      work = job.run(clock.instant(), settings.batchSize()).timeout(settings.runTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       work = Future.failedFuture(e);
     }
@@ -177,56 +180,23 @@ public final class TimerVerticle extends VerticleBase {
       String status = ar.succeeded() ? SUCCEEDED : FAILED;
       long deleted = ar.succeeded() ? ar.result() : 0;
       String error = ar.succeeded() ? null : truncate(describe(ar.cause()));
-      metrics.record(job, status, took, deleted);
+      metrics.record(job.name(), status, took, deleted);
       if (ar.succeeded()) {
-        LOG.info("job {} slot {} SUCCEEDED: {} rows deleted in {} ms", job, slot, deleted, took.toMillis());
+        LOG.info("job {} slot {} SUCCEEDED: {} rows deleted in {} ms", job.name(), slot, deleted, took.toMillis());
       } else {
-        LOG.warn("job {} slot {} FAILED after {} ms: {}", job, slot, took.toMillis(), error);
+        LOG.warn("job {} slot {} FAILED after {} ms: {}", job.name(), slot, took.toMillis(), error);
       }
       return store.finish(runId, status, deleted, error);
     }).onFailure(t -> LOG.warn("could not record the end of run {} (the stale check will mark it): {}",
         runId, t.toString()));
   }
 
-  /** The job's action: one purge request to the domain that owns the table. */
-  private Future<Long> purge(String job, Instant now) {
-    return switch (job) {
-      case JobsContract.IDEMPOTENCY_CLEANUP -> request(IdempotencyContract.PURGE_EXPIRED,
-          new JsonObject().put("batchSize", settings.batchSize()));
-      case JobsContract.NOTIFICATION_CLEANUP -> request(NotificationContract.PURGE_READ,
-          new JsonObject().put("batchSize", settings.batchSize())
-              .put("readBefore", settings.readBefore(now).toString()));
-      default -> throw new IllegalStateException("no action for job " + job);
-    };
-  }
-
-  // Not Bus.request: a purge may take minutes, and the run record wants the real reason of a failure.
-  private Future<Long> request(String address, JsonObject body) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(settings.runTimeout().toMillis());
-    return vertx.eventBus().<Object>request(address, body, options)
-        .recover(t -> Future.failedFuture(new IllegalStateException(describeReply(t, address), t)))
-        .map(msg -> {
-          if (msg.body() instanceof JsonObject reply && reply.getValue("deleted") instanceof Number n) {
-            return n.longValue();
-          }
-          throw new IllegalStateException(address + " replied without a \"deleted\" count: " + msg.body());
-        });
-  }
-
-  private String describeReply(Throwable t, String address) {
-    if (!(t instanceof ReplyException re)) return address + ": " + t;
-    return switch (re.failureType()) {
-      case NO_HANDLERS -> "no consumer for " + address + " on this node";
-      case TIMEOUT -> "no reply from " + address + " within " + settings.runTimeout().toMinutes() + " min";
-      case RECIPIENT_FAILURE -> {
-        ApiException api = ApiException.fromWire(re.getMessage());
-        yield address + " failed: " + api.code().name() + ": " + api.detail();
-      }
-      default -> address + ": " + re.getMessage();
-    };
-  }
-
-  private static String describe(Throwable t) {
+  /** The run record wants the real reason of a failure, in words. */
+  private String describe(Throwable t) {
+    if (t instanceof ApiException api) return api.code().name() + ": " + api.detail();
+    if (t instanceof java.util.concurrent.TimeoutException) {
+      return "no answer within " + settings.runTimeout().toMinutes() + " min";
+    }
     return t.getMessage() != null ? t.getMessage() : t.toString();
   }
 
@@ -234,32 +204,30 @@ public final class TimerVerticle extends VerticleBase {
     return s.length() <= MAX_ERROR_LENGTH ? s : s.substring(0, MAX_ERROR_LENGTH - 1) + "…";
   }
 
-  private Future<JsonObject> list() {
+  @Override
+  public Future<List<JobStatus>> list() {
     Instant now = clock.instant();
-    return store.recentRuns(JobsContract.JOB_NAMES, JobsContract.RECENT_RUNS).map(runs -> {
-      JsonArray jobs = new JsonArray();
+    return store.recentRuns(List.copyOf(jobs.keySet()), RECENT_RUNS).map(runs -> {
+      List<JobStatus> out = new ArrayList<>();
       for (JobSettings.Job job : settings.jobs()) {
-        jobs.add(new JsonObject()
-            .put("name", job.name())
-            .put("schedule", job.schedule().expression())
-            .put("nextRunAt", job.schedule().nextAfter(now).map(Instant::toString).orElse(null))
-            .put("recentRuns", new JsonArray(new ArrayList<Object>(runs.get(job.name())))));
+        out.add(new JobStatus(job.name(), job.schedule().expression(), job.schedule().nextAfter(now).orElse(null),
+            runs.get(job.name())));
       }
-      return new JsonObject().put("jobs", jobs);
+      return out;
     });
   }
 
-  private Future<JsonObject> runNow(String name) {
+  @Override
+  public Future<JobRun> runNow(String name) {
     JobSettings.Job job = settings.job(name)
         .orElseThrow(() -> ApiException.notFound("no job named '" + name + "'; jobs are "
-            + String.join(", ", JobsContract.JOB_NAMES)));
+            + String.join(", ", jobs.keySet())));
     Instant slot = job.schedule().manualSlot(clock.instant());
     return claimAndRun(job, slot).map(runId -> {
       if (runId == null) {
         throw new ApiException(ErrorCode.CONFLICT, "a run of " + name + " for " + slot + " already exists, retry");
       }
-      return new JsonObject().put("name", name).put("runId", runId).put("scheduledFor", slot.toString())
-          .put("status", RUNNING);
+      return new JobRun(runId, slot, node.nodeId(), RUNNING, clock.instant(), null, 0, null);
     });
   }
 }

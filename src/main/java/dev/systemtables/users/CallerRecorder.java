@@ -3,10 +3,7 @@ package dev.systemtables.users;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import dev.systemtables.auth.Caller;
-import dev.systemtables.common.Bus;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,11 +19,11 @@ public final class CallerRecorder {
 
   private static final Logger LOG = LoggerFactory.getLogger(CallerRecorder.class);
 
-  private final Vertx vertx;
+  private final UserService users;
   private final Cache<String, String> recorded;
 
-  public CallerRecorder(Vertx vertx, long maxEntries) {
-    this.vertx = vertx;
+  public CallerRecorder(UserService users, long maxEntries) {
+    this.users = users;
     this.recorded = CacheBuilder.newBuilder().maximumSize(maxEntries).build();
   }
 
@@ -36,11 +33,8 @@ public final class CallerRecorder {
     if (fingerprint.equals(recorded.getIfPresent(caller.sub()))) {
       return Future.succeededFuture();
     }
-    JsonObject body = new JsonObject().put("id", caller.sub()).put("role", caller.role().name())
-        .put("brandId", caller.brandId()).put("creatorId", caller.creatorId());
-    return Bus.<Object>request(vertx, UsersContract.RECORD_CALLER, body)
+    return users.recordCaller(caller)
         .onSuccess(x -> recorded.put(caller.sub(), fingerprint))
-        .<Void>mapEmpty()
         .recover(t -> {
           LOG.warn("could not record caller {}: {}", caller.sub(), t.getMessage());
           return Future.succeededFuture();

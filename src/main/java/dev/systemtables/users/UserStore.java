@@ -1,13 +1,14 @@
 package dev.systemtables.users;
 
-import dev.systemtables.common.Times;
+import dev.systemtables.auth.Caller;
+import dev.systemtables.auth.Role;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.OffsetDateTime;
+import java.util.List;
 
 /** All SQL of the users directory. */
 final class UserStore {
@@ -46,44 +47,42 @@ final class UserStore {
     this.pool = pool;
   }
 
-  Future<JsonObject> upsert(JsonObject u) {
+  Future<User> upsert(User u) {
     return pool.preparedQuery(UPSERT)
-        .execute(Tuple.of(u.getString("id"), u.getString("role"), u.getString("brandId"),
-            u.getString("creatorId"), u.getString("email")))
-        .map(rows -> toJson(rows.iterator().next()));
+        .execute(Tuple.of(u.id(), u.role().name(), u.brandId(), u.creatorId(), u.email()))
+        .map(rows -> toUser(rows.iterator().next()));
   }
 
-  Future<Integer> upsertMany(JsonArray users) {
+  Future<Integer> upsertMany(List<User> users) {
     int n = users.size();
     String[] ids = new String[n], roles = new String[n], brands = new String[n], creators = new String[n],
         emails = new String[n];
     for (int i = 0; i < n; i++) {
-      JsonObject u = users.getJsonObject(i);
-      ids[i] = u.getString("id");
-      roles[i] = u.getString("role");
-      brands[i] = u.getString("brandId");
-      creators[i] = u.getString("creatorId");
-      emails[i] = u.getString("email");
+      User u = users.get(i);
+      ids[i] = u.id();
+      roles[i] = u.role().name();
+      brands[i] = u.brandId();
+      creators[i] = u.creatorId();
+      emails[i] = u.email();
     }
     Tuple args = Tuple.tuple().addArrayOfString(ids).addArrayOfString(roles).addArrayOfString(brands)
         .addArrayOfString(creators).addArrayOfString(emails);
     return pool.preparedQuery(UPSERT_MANY).execute(args).map(rows -> n);
   }
 
-  Future<Void> recordCaller(JsonObject c) {
+  Future<Void> recordCaller(Caller c) {
     return pool.preparedQuery(RECORD_CALLER)
-        .execute(Tuple.of(c.getString("id"), c.getString("role"), c.getString("brandId"), c.getString("creatorId")))
+        .execute(Tuple.of(c.sub(), c.role().name(), c.brandId(), c.creatorId()))
         .mapEmpty();
   }
 
-  private static JsonObject toJson(Row r) {
-    return new JsonObject()
-        .put("id", r.getString("id"))
-        .put("role", r.getString("role"))
-        .put("brandId", r.getString("brand_id"))
-        .put("creatorId", r.getString("creator_id"))
-        .put("email", r.getString("email"))
-        .put("createdAt", Times.iso(r.getOffsetDateTime("created_at")))
-        .put("updatedAt", Times.iso(r.getOffsetDateTime("updated_at")));
+  private static User toUser(Row r) {
+    return new User(r.getString("id"), Role.valueOf(r.getString("role")), r.getString("brand_id"),
+        r.getString("creator_id"), r.getString("email"), instant(r.getOffsetDateTime("created_at")),
+        instant(r.getOffsetDateTime("updated_at")));
+  }
+
+  private static java.time.Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
   }
 }

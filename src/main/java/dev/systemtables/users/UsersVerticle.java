@@ -1,12 +1,13 @@
 package dev.systemtables.users;
 
 import dev.systemtables.NodeContext;
-import dev.systemtables.common.Bus;
+import dev.systemtables.common.ServiceVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
 
-/** Owns the {@code users} table: the directory that role broadcasts read. */
+/** Owns the {@code users} table: one per node, serving {@link UserService} with one consumer per event loop. */
 public final class UsersVerticle extends VerticleBase {
 
   private final NodeContext node;
@@ -18,13 +19,10 @@ public final class UsersVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = node.database().pool(vertx, "users", 4);
-    UserStore store = new UserStore(pool);
-    Bus.serve(vertx, UsersContract.UPSERT, store::upsert);
-    Bus.serve(vertx, UsersContract.UPSERT_MANY, body -> store.upsertMany(body.getJsonArray("users"))
-        .map(n -> new io.vertx.core.json.JsonObject().put("upserted", n)));
-    Bus.serve(vertx, UsersContract.RECORD_CALLER, store::recordCaller);
-    return Future.succeededFuture();
+    pool = node.database().pool(vertx, "users");
+    UserService service = new UserServiceImpl(new UserStore(pool));
+    return vertx.deployVerticle(() -> new ServiceVerticle<>(UserService.class, service),
+        new DeploymentOptions().setInstances(node.eventLoops()));
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.systemtables.auth.Role;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,7 +49,7 @@ public class FlagEvaluatorBenchmark {
     names = flags.stream().map(Flag::name).toArray(String[]::new);
     callers = new EvaluationContext[CALLERS];
     for (int u = 0; u < CALLERS; u++) {
-      callers[u] = new EvaluationContext("user-" + u, ROLES[u % 4], u % 3 == 0 ? null : "brand-" + (u % 40),
+      callers[u] = new EvaluationContext("user-" + u, Role.valueOf(ROLES[u % 4]), u % 3 == 0 ? null : "brand-" + (u % 40),
           u % 5 == 0 ? "creator-" + (u % 30) : null,
           Map.of("plan", u % 2 == 0 ? "pro" : "free", "region", u % 3 == 0 ? "eu" : "us", "sub", "user-" + u,
               "seats", u % 7));
@@ -58,10 +59,10 @@ public class FlagEvaluatorBenchmark {
   /** A mix of every condition kind, so each step of the evaluation is exercised. */
   static FlagConditions conditionsFor(int i) {
     return switch (i % 5) {
-      case 0 -> new FlagConditions(Set.of("CREATOR", "BRAND"), null, null, null, null);
+      case 0 -> new FlagConditions(Set.of(Role.CREATOR, Role.BRAND), null, null, null, null);
       case 1 -> new FlagConditions(null, ids("brand-", 20), null, null, null);
       case 2 -> new FlagConditions(null, null, null, null, Map.of("plan", "pro", "region", "eu"));
-      case 3 -> new FlagConditions(Set.of("VIEWER", "BRAND", "CREATOR"), null, null, ids("user-", 100),
+      case 3 -> new FlagConditions(Set.of(Role.VIEWER, Role.BRAND, Role.CREATOR), null, null, ids("user-", 100),
           Map.of("seats", new BigDecimal(3)));
       default -> new FlagConditions(null, null, ids("creator-", 10), ids("user-", 50), null);
     };

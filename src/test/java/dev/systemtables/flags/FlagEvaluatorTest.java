@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import dev.systemtables.auth.Role;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,11 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FlagEvaluatorTest {
 
   static EvaluationContext user(String id) {
-    return new EvaluationContext(id, "VIEWER", null, null, Map.of());
+    return new EvaluationContext(id, Role.VIEWER, null, null, Map.of());
   }
 
   static EvaluationContext caller(String id, String role, String brandId, String creatorId, Map<String, Object> attrs) {
-    return new EvaluationContext(id, role, brandId, creatorId, attrs);
+    return new EvaluationContext(id, role == null ? null : Role.valueOf(role), brandId, creatorId, attrs);
   }
 
   static Flag flag(String name, boolean enabled, int rollout, FlagConditions c) {
@@ -31,7 +33,8 @@ class FlagEvaluatorTest {
 
   static FlagConditions conditions(Set<String> roles, Set<String> brands, Set<String> creators, Set<String> users,
                                    Map<String, Object> custom) {
-    return new FlagConditions(roles, brands, creators, users, custom);
+    return new FlagConditions(roles == null ? null : roles.stream().map(Role::valueOf).collect(Collectors.toSet()),
+        brands, creators, users, custom);
   }
 
   @Nested

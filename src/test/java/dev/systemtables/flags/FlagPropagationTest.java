@@ -54,7 +54,7 @@ class FlagPropagationTest {
          TestApp b = TestApp.start(Map.of("DATABASE_URL", db), NO_PERIODIC_RELOAD)) {
       List<JsonObject> browserMessagesOnB = new CopyOnWriteArrayList<>();
       MessageConsumer<JsonObject> onB = b.app().vertx().eventBus()
-          .consumer(FlagContract.BROWSER_ADDRESS, m -> browserMessagesOnB.add(m.body()));
+          .consumer(dev.systemtables.push.BrowserAddresses.FLAGS_CHANGED, m -> browserMessagesOnB.add(m.body()));
       onB.completion().await();
       assertThat(enabledOn(b, "kill-switch", "u1")).isFalse();
 
@@ -88,7 +88,7 @@ class FlagPropagationTest {
       assertThat(listeners(db)).isEqualTo(2);
       // Cut both nodes' LISTEN connections (this test's own database only).
       TestDatabases.execute(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
-          + " AND application_name = '" + FlagVerticle.LISTEN_APPLICATION_NAME + "'");
+          + " AND application_name = '" + FlagSnapshotVerticle.LISTEN_APPLICATION_NAME + "'");
       create(a, new JsonObject().put("name", "after-cut").put("enabled", true).put("rolloutPercentage", 100));
       assertThat(Poll.until(10_000, () -> enabledOn(b, "after-cut", "u1"))).isTrue();
       assertThat(Poll.until(10_000, () -> listeners(db) == 2)).as("both nodes listen again").isTrue();
@@ -127,7 +127,7 @@ class FlagPropagationTest {
       TestDatabases.execute(db, "INSERT INTO feature_flags (id, name, enabled, rollout_percentage) "
           + "VALUES ('manual-2', 'from-another-member', true, 100)");
       assertThat(enabledOn(node, "from-another-member", "u1")).isFalse();
-      node.app().vertx().eventBus().publish(FlagContract.RELOAD_SIGNAL, new JsonObject()
+      node.app().vertx().eventBus().publish(FlagSnapshotVerticle.RELOAD_SIGNAL, new JsonObject()
           .put("origin", "another-node").put("names", new JsonArray().add("from-another-member")));
       assertThat(Poll.until(1_000, () -> enabledOn(node, "from-another-member", "u1"))).isTrue();
     }
@@ -193,7 +193,7 @@ class FlagPropagationTest {
     try (Connection c = TestDatabases.jdbc(db);
          PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
              + " AND application_name = ? AND query ILIKE 'LISTEN%'")) {
-      s.setString(1, FlagVerticle.LISTEN_APPLICATION_NAME);
+      s.setString(1, FlagSnapshotVerticle.LISTEN_APPLICATION_NAME);
       try (ResultSet rs = s.executeQuery()) {
         rs.next();
         return rs.getInt(1);

@@ -1,5 +1,8 @@
 package dev.systemtables.flags;
 
+import dev.systemtables.auth.Role;
+import dev.systemtables.common.BadInput;
+
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +37,7 @@ class FlagRulesTest {
   @ParameterizedTest(name = "\"{0}\" is refused")
   @ValueSource(strings = {"New-Checkout", "new_checkout", "-abc", "abc-", "a--b", "has space", "ünï", "a.b.c"})
   void invalidNames(String name) {
-    assertThatThrownBy(() -> FlagRules.checkName(name)).isInstanceOf(FlagRules.Violation.class)
+    assertThatThrownBy(() -> FlagRules.checkName(name)).isInstanceOf(BadInput.class)
         .hasMessageStartingWith("name must be lowercase kebab-case");
   }
 
@@ -69,14 +72,14 @@ class FlagRulesTest {
         "userRoles", List.of("BRAND", "ADMIN"),
         "brandIds", List.of("b1", "b1"),
         "customConditions", Map.of("plan", "pro", "beta", true, "tier", 3)));
-    assertThat(c.userRoles()).containsExactlyInAnyOrder("BRAND", "ADMIN");
+    assertThat(c.userRoles()).containsExactlyInAnyOrder(Role.BRAND, Role.ADMIN);
     assertThat(c.brandIds()).containsExactly("b1");
     assertThat(c.creatorIds()).isNull();
     assertThat(c.userIds()).isNull();
     assertThat(c.customConditions()).containsEntry("plan", "pro").containsEntry("beta", true)
         .containsEntry("tier", new BigDecimal(3));
     assertThat(FlagRules.conditions(null)).isNull();
-    assertThat(FlagRules.conditions(Map.of())).isEqualTo(new FlagConditions(null, null, null, null, null));
+    assertThat(FlagRules.conditions(Map.of())).isEqualTo(new FlagConditions(null, null, null, null, null, Map.of()));
   }
 
   @Test
@@ -109,7 +112,7 @@ class FlagRulesTest {
   }
 
   private static void expectViolation(Object conditions, String detailStart) {
-    assertThatThrownBy(() -> FlagRules.conditions(conditions)).isInstanceOf(FlagRules.Violation.class)
+    assertThatThrownBy(() -> FlagRules.conditions(conditions)).isInstanceOf(BadInput.class)
         .hasMessageStartingWith(detailStart);
   }
 }

@@ -466,7 +466,7 @@ class FlagsApiTest {
   void browserSignal() throws Exception {
     List<JsonObject> received = new CopyOnWriteArrayList<>();
     MessageConsumer<JsonObject> consumer = app.app().vertx().eventBus()
-        .consumer(FlagContract.BROWSER_ADDRESS, m -> received.add(m.body()));
+        .consumer(dev.systemtables.push.BrowserAddresses.FLAGS_CHANGED, m -> received.add(m.body()));
     consumer.completion().await();
     try {
       String name = uniqueName("signalled");

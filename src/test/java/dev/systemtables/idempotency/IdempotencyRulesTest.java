@@ -1,6 +1,7 @@
 package dev.systemtables.idempotency;
 
 import dev.systemtables.idempotency.IdempotencyRules.Existing;
+import dev.systemtables.common.BadInput;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -8,6 +9,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 @DisplayName("Idempotency rules: keys, the header's forms, and the answer to a claim that finds a record")
 class IdempotencyRulesTest {
@@ -16,27 +19,27 @@ class IdempotencyRulesTest {
   @ValueSource(strings = {"a", "order-42", "!", "~", "AZaz09!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"})
   @DisplayName("Visible ASCII keys are accepted")
   void visibleAsciiIsValid(String key) {
-    assertThat(IdempotencyRules.checkKey("key", key)).isNull();
+    assertThatCode(() -> IdempotencyRules.key("key", key)).doesNotThrowAnyException();
   }
 
   @Test
   @DisplayName("255 characters are accepted, 256 are not")
   void lengthLimit() {
-    assertThat(IdempotencyRules.checkKey("key", "k".repeat(255))).isNull();
-    assertThat(IdempotencyRules.checkKey("key", "k".repeat(256))).startsWith("key ").contains("255");
+    assertThatCode(() -> IdempotencyRules.key("key", "k".repeat(255))).doesNotThrowAnyException();
+    assertThatThrownBy(() -> IdempotencyRules.key("key", "k".repeat(256))).isInstanceOf(BadInput.class).hasMessageStartingWith("key ").hasMessageContaining("255");
   }
 
   @ParameterizedTest(name = "key {0} is refused")
   @ValueSource(strings = {"", " ", "a b", "tab\there", "nl\n", "nul\u0000", "del\u007f", "caf\u00e9", "\u2603"})
   @DisplayName("Empty keys, spaces, control characters and non-ASCII are refused, naming the field")
   void invalidKeys(String key) {
-    assertThat(IdempotencyRules.checkKey("Idempotency-Key header", key)).startsWith("Idempotency-Key header ");
+    assertThatThrownBy(() -> IdempotencyRules.key("Idempotency-Key header", key)).isInstanceOf(BadInput.class).hasMessageStartingWith("Idempotency-Key header ");
   }
 
   @Test
   @DisplayName("A missing key is refused")
   void nullKey() {
-    assertThat(IdempotencyRules.checkKey("key", null)).isEqualTo("key is required");
+    assertThatThrownBy(() -> IdempotencyRules.key("key", null)).isInstanceOf(BadInput.class).hasMessage("key is required");
   }
 
   @ParameterizedTest(name = "header {0} means key {1}")
@@ -57,7 +60,8 @@ class IdempotencyRulesTest {
   @DisplayName("Empty quotes name an empty key, which the key check then refuses")
   void emptyQuotes() {
     assertThat(IdempotencyRules.keyFromHeader("\"\"")).isEmpty();
-    assertThat(IdempotencyRules.checkKey("key", IdempotencyRules.keyFromHeader("\"\""))).isNotNull();
+    assertThatThrownBy(() -> IdempotencyRules.key("key", IdempotencyRules.keyFromHeader("\"\"")))
+        .isInstanceOf(BadInput.class).hasMessage("key must not be empty");
   }
 
   @ParameterizedTest(name = "header {0} is malformed")
@@ -103,14 +107,14 @@ class IdempotencyRulesTest {
   @Test
   @DisplayName("Text fields are required, bounded and free of control characters; statuses are HTTP statuses")
   void textAndStatus() {
-    assertThat(IdempotencyRules.checkText("entityType", "payout")).isNull();
-    assertThat(IdempotencyRules.checkText("entityType", null)).isEqualTo("entityType is required");
-    assertThat(IdempotencyRules.checkText("entityType", "  ")).startsWith("entityType ");
-    assertThat(IdempotencyRules.checkText("requestHash", "h".repeat(256))).startsWith("requestHash ");
-    assertThat(IdempotencyRules.checkText("requestHash", "a\u0001")).startsWith("requestHash ");
-    assertThat(IdempotencyRules.checkStatus("responseStatus", 201)).isNull();
-    assertThat(IdempotencyRules.checkStatus("responseStatus", null)).startsWith("responseStatus ");
-    assertThat(IdempotencyRules.checkStatus("responseStatus", 99)).startsWith("responseStatus ");
-    assertThat(IdempotencyRules.checkStatus("responseStatus", 600)).startsWith("responseStatus ");
+    assertThatCode(() -> IdempotencyRules.text("entityType", "payout")).doesNotThrowAnyException();
+    assertThatThrownBy(() -> IdempotencyRules.text("entityType", null)).isInstanceOf(BadInput.class).hasMessage("entityType is required");
+    assertThatThrownBy(() -> IdempotencyRules.text("entityType", "  ")).isInstanceOf(BadInput.class).hasMessageStartingWith("entityType ");
+    assertThatThrownBy(() -> IdempotencyRules.text("requestHash", "h".repeat(256))).isInstanceOf(BadInput.class).hasMessageStartingWith("requestHash ");
+    assertThatThrownBy(() -> IdempotencyRules.text("requestHash", "a\u0001")).isInstanceOf(BadInput.class).hasMessageStartingWith("requestHash ");
+    assertThatCode(() -> IdempotencyRules.status("responseStatus", 201)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> IdempotencyRules.status("responseStatus", null)).isInstanceOf(BadInput.class).hasMessageStartingWith("responseStatus ");
+    assertThatThrownBy(() -> IdempotencyRules.status("responseStatus", 99)).isInstanceOf(BadInput.class).hasMessageStartingWith("responseStatus ");
+    assertThatThrownBy(() -> IdempotencyRules.status("responseStatus", 600)).isInstanceOf(BadInput.class).hasMessageStartingWith("responseStatus ");
   }
 }

@@ -61,32 +61,30 @@ class NotificationQueryPlanTest {
   @Test
   @DisplayName("An inbox page reads the (user_id, created_at, id) index in order, with no sort")
   void listUsesTheInboxIndex() throws Exception {
-    String p = plan("list", "text, boolean, text, text, int, int", NotificationStore.LIST,
+    String p = plan("list", "text, boolean, text, text, int, int", NotificationStore.PAGE,
         "'user-42', NULL, NULL, NULL, 20, 0");
     assertThat(p).contains("notifications_user_created_idx").doesNotContain("Seq Scan").doesNotContain("Sort");
-    String filtered = plan("list_filtered", "text, boolean, text, text, int, int", NotificationStore.LIST,
+    String filtered = plan("list_filtered", "text, boolean, text, text, int, int", NotificationStore.PAGE_COUNTED,
         "'user-42', false, 'SYSTEM', 'MEDIUM', 20, 20");
     // Unread-only pages may go through the partial unread index instead: either is an index on the user.
     assertThat(filtered).containsPattern("notifications_user_(created|unread)_idx").doesNotContain("Seq Scan");
-    assertThat(plan("count", "text, boolean, text, text", NotificationStore.COUNT, "'user-42', NULL, NULL, NULL"))
-        .contains("notifications_user_").doesNotContain("Seq Scan");
   }
 
   @Test
   @DisplayName("A catch-up (after=) reads the same index from the anchor on")
   void catchUpUsesTheInboxIndex() throws Exception {
-    String p = plan("after", "text, boolean, text, text, timestamptz, text, int", NotificationStore.LIST_AFTER,
-        "'user-42', NULL, NULL, NULL, now() - interval '1 hour', 'x', 100");
-    assertThat(p).contains("notifications_user_created_idx").doesNotContain("Seq Scan");
-    assertThat(plan("anchor", "text, text", NotificationStore.ANCHOR, "'some-id', 'user-42'"))
-        .contains("notifications_pkey");
+    String p = plan("after", "text, boolean, text, text, text, int", NotificationStore.AFTER,
+        "'user-42', NULL, NULL, NULL, 'some-id', 100");
+    assertThat(p).contains("notifications_user_created_idx").contains("notifications_pkey")
+        .doesNotContain("Seq Scan");
   }
 
   @Test
-  @DisplayName("Unread counts use the partial index on unread rows only")
+  @DisplayName("Counter rebuilds use the partial index on unread rows and the inbox index")
   void unreadCountUsesThePartialIndex() throws Exception {
-    assertThat(plan("unread", "text", NotificationStore.UNREAD_COUNT, "'user-42'"))
-        .contains("notifications_user_unread_idx").doesNotContain("Seq Scan on notifications");
+    assertThat(plan("counts", "text", NotificationStore.COUNTS, "'user-42'"))
+        .contains("notifications_user_unread_idx").contains("notifications_user_created_idx")
+        .doesNotContain("Seq Scan on notifications");
     assertThat(plan("unreads", "text[]", NotificationStore.UNREAD_COUNTS, "ARRAY['user-1', 'user-2']"))
         .contains("notifications_user_unread_idx").doesNotContain("Seq Scan on notifications");
   }

@@ -1,11 +1,14 @@
 package dev.systemtables.notifications;
 
+import dev.systemtables.common.BadInput;
+import dev.systemtables.common.Check;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("Notification validation rules")
@@ -16,7 +19,7 @@ class NotificationRulesTest {
       "https://sub.example.com:8443/path"})
   @DisplayName("http(s) URLs and single-slash paths are accepted")
   void acceptedUrls(String url) {
-    assertThat(NotificationRules.checkActionUrl("actionUrl", url)).isNull();
+    assertThatCode(() -> NotificationRules.actionUrl("actionUrl", url)).doesNotThrowAnyException();
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -26,43 +29,43 @@ class NotificationRulesTest {
       "", "https://exa mple.com"})
   @DisplayName("Other schemes, scheme-relative, backslash and white-space tricks are refused")
   void refusedUrls(String url) {
-    assertThat(NotificationRules.checkActionUrl("actionUrl", url)).contains("actionUrl");
+    assertThatThrownBy(() -> NotificationRules.actionUrl("actionUrl", url)).isInstanceOf(BadInput.class).hasMessageContaining("actionUrl");
   }
 
   @Test
   @DisplayName("Over-long URLs are refused")
   void longUrl() {
-    assertThat(NotificationRules.checkActionUrl("actionUrl", "/" + "a".repeat(2048))).contains("at most 2048");
+    assertThatThrownBy(() -> NotificationRules.actionUrl("actionUrl", "/" + "a".repeat(2048))).isInstanceOf(BadInput.class).hasMessageContaining("at most 2048");
   }
 
   @Test
   @DisplayName("Text length counts characters, not UTF-16 units; blank text is refused")
   void textLength() {
-    assertThat(NotificationRules.checkText("title", "😀".repeat(255), 255)).isNull();
-    assertThat(NotificationRules.checkText("title", "😀".repeat(256), 255)).contains("at most 255");
-    assertThat(NotificationRules.checkText("title", " \t", 255)).contains("title");
-    assertThat(NotificationRules.checkText("title", null, 255)).isEqualTo("title is required");
+    assertThatCode(() -> Check.text("title", "😀".repeat(255), 255)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> Check.text("title", "😀".repeat(256), 255)).isInstanceOf(BadInput.class).hasMessageContaining("at most 255");
+    assertThatThrownBy(() -> Check.text("title", " \t", 255)).isInstanceOf(BadInput.class).hasMessageContaining("title");
+    assertThatThrownBy(() -> Check.text("title", null, 255)).isInstanceOf(BadInput.class).hasMessage("title is required");
   }
 
   @Test
   @DisplayName("Metadata is measured as encoded UTF-8 bytes")
   void metadataSize() {
-    assertThat(NotificationRules.checkMetadataSize("metadata", "x".repeat(16384))).isNull();
-    assertThat(NotificationRules.checkMetadataSize("metadata", "é".repeat(8193))).contains("16384");
+    assertThatCode(() -> NotificationRules.metadataSize("metadata", "x".repeat(16384))).doesNotThrowAnyException();
+    assertThatThrownBy(() -> NotificationRules.metadataSize("metadata", "é".repeat(8193))).isInstanceOf(BadInput.class).hasMessageContaining("16384");
   }
 
   @Test
   @DisplayName("Enums and query numbers")
   void enumsAndNumbers() {
-    assertThat(NotificationRules.checkType("type", "LICENSE", true)).isNull();
-    assertThat(NotificationRules.checkType("type", null, true)).isEqualTo("type is required");
-    assertThat(NotificationRules.checkType("type", "license", true)).contains("must be one of");
-    assertThat(NotificationRules.checkPriority("priority", null)).isNull();
-    assertThat(NotificationRules.checkPriority("priority", "URGENT")).isNull();
-    assertThat(NotificationRules.parseInt("pageSize", null, 20, 1, 100)).isEqualTo(20);
-    assertThat(NotificationRules.parseInt("pageSize", "100", 20, 1, 100)).isEqualTo(100);
-    assertThatThrownBy(() -> NotificationRules.parseInt("pageSize", "1e3", 20, 1, 100)).hasMessageContaining("pageSize");
-    assertThatThrownBy(() -> NotificationRules.parseBoolean("read", "1")).hasMessageContaining("read");
-    assertThat(NotificationRules.parseBoolean("read", "false")).isFalse();
+    assertThatCode(() -> Check.required("type", Check.oneOf("type", "LICENSE", Notification.Type.class))).doesNotThrowAnyException();
+    assertThatThrownBy(() -> Check.required("type", Check.oneOf("type", null, Notification.Type.class))).isInstanceOf(BadInput.class).hasMessage("type is required");
+    assertThatThrownBy(() -> Check.required("type", Check.oneOf("type", "license", Notification.Type.class))).isInstanceOf(BadInput.class).hasMessageContaining("must be one of");
+    assertThatCode(() -> Check.oneOf("priority", null, Notification.Priority.class)).doesNotThrowAnyException();
+    assertThatCode(() -> Check.oneOf("priority", "URGENT", Notification.Priority.class)).doesNotThrowAnyException();
+    assertThat(Check.intParam("pageSize", null, 20, 1, 100)).isEqualTo(20);
+    assertThat(Check.intParam("pageSize", "100", 20, 1, 100)).isEqualTo(100);
+    assertThatThrownBy(() -> Check.intParam("pageSize", "1e3", 20, 1, 100)).hasMessageContaining("pageSize");
+    assertThatThrownBy(() -> Check.booleanParam("read", "1")).hasMessageContaining("read");
+    assertThat(Check.booleanParam("read", "false")).isFalse();
   }
 }

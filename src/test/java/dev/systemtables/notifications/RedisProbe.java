@@ -30,12 +30,12 @@ final class RedisProbe implements AutoCloseable {
 
   /** The stored unread count of a user, null when there is none. */
   Long counter(String userId) {
-    Response r = send(Request.cmd(Command.HGET).arg(UnreadCounters.key(userId)).arg("n"));
+    Response r = send(Request.cmd(Command.HGET).arg(InboxCounters.key(userId)).arg("n"));
     return r == null ? null : r.toLong();
   }
 
   void dropCounter(String userId) {
-    send(Request.cmd(Command.DEL).arg(UnreadCounters.key(userId)));
+    send(Request.cmd(Command.DEL).arg(InboxCounters.key(userId)));
   }
 
   /** Calls of one command since the last CONFIG RESETSTAT, from INFO commandstats. */

@@ -10,7 +10,10 @@ import io.vertx.ext.auth.JWTOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.HashMap;
+import java.time.Clock;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A real node started in-process on a free port, against a database of its own, driven over
@@ -49,13 +52,29 @@ public final class TestApp implements HttpNode, AutoCloseable {
    * {@code {"rateLimits": {"markReadPerMinute": 5}}}.
    */
   public static TestApp start(Map<String, String> settings, JsonObject yamlPatch) {
+    return start(settings, yamlPatch, EnumSet.allOf(Application.Part.class));
+  }
+
+  /**
+   * Same, running only these domains. The scheduler never runs slots by itself in a test node unless the
+   * patch sets {@code jobs.schedulerEnabled: true}: a start-up catch-up run must not race a test's seeding.
+   */
+  public static TestApp start(Map<String, String> settings, JsonObject yamlPatch, Set<Application.Part> parts) {
+    return start(settings, yamlPatch, parts, Clock.systemUTC());
+  }
+
+  /** Same, with the clock the node's scheduler reads. */
+  public static TestApp start(Map<String, String> settings, JsonObject yamlPatch, Set<Application.Part> parts,
+                              Clock clock) {
     Map<String, String> env = new HashMap<>(settings);
     env.putIfAbsent("DATABASE_URL", TestDatabases.freshDatabase());
     env.putIfAbsent("HTTP_PORT", String.valueOf(freePort()));
     if (!env.containsKey("JWT_PUBLIC_KEY")) env.putIfAbsent("JWT_SECRET", SECRET);
     env.values().removeIf(v -> v == null);
-    AppConfig config = baseConfig().withYaml(yamlPatch, env);
-    Application app = Application.start(config).await();
+    JsonObject patch = new JsonObject().put("jobs", new JsonObject().put("schedulerEnabled", false))
+        .mergeIn(yamlPatch, true);
+    AppConfig config = baseConfig().withYaml(patch, env);
+    Application app = Application.start(config, parts, clock).await();
     return new TestApp(app, env.get("DATABASE_URL"), config.httpPort());
   }
 

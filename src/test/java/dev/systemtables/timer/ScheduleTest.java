@@ -1,5 +1,12 @@
 package dev.systemtables.timer;
 
+import dev.systemtables.notifications.NotificationCleanup;
+import dev.systemtables.notifications.NotificationService;
+import io.vertx.core.Future;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -98,17 +105,33 @@ class ScheduleTest {
     @Test
     @DisplayName("The shipped config has the documented defaults")
     void shippedDefaults() {
-      JobSettings s = JobSettings.from(dev.systemtables.testing.TestApp.baseConfig().section("jobs"));
+      JsonObject section = dev.systemtables.testing.TestApp.baseConfig().section("jobs");
+      JobSettings s = JobSettings.from(section, NAMES);
       assertThat(s.jobs()).extracting(JobSettings.Job::name)
           .containsExactly("idempotency-cleanup", "notification-cleanup");
       assertThat(s.job("idempotency-cleanup").orElseThrow().schedule()).isEqualTo(EVERY_SIX_HOURS);
       assertThat(s.job("notification-cleanup").orElseThrow().schedule()).isEqualTo(DAILY_AT_THREE);
-      assertThat(s.retentionDays()).isEqualTo(90);
+      assertThat(s.schedulerEnabled()).isTrue();
       assertThat(s.batchSize()).isEqualTo(5000);
       assertThat(s.checkInterval()).hasSeconds(30);
       assertThat(s.runTimeout()).hasMinutes(10);
       assertThat(s.staleAfter()).hasMinutes(60);
-      assertThat(s.readBefore(at("2030-04-01T03:00:00Z"))).isEqualTo(at("2030-01-01T03:00:00Z"));
+      assertThat(readBefore(new NotificationCleanup(null, section), at("2030-04-01T03:00:00Z")))
+          .isEqualTo(at("2030-01-01T03:00:00Z"));
+    }
+
+    static final List<String> NAMES = List.of("idempotency-cleanup", "notification-cleanup");
+
+    /** The cut-off the notification cleanup asks its domain for, seen through a stand-in of the domain. */
+    static Instant readBefore(NotificationCleanup shape, Instant now) {
+      AtomicReference<Instant> seen = new AtomicReference<>();
+      NotificationService domain = (NotificationService) Proxy.newProxyInstance(NotificationService.class.getClassLoader(),
+          new Class<?>[] {NotificationService.class}, (p, m, a) -> {
+            seen.set((Instant) a[0]);
+            return Future.succeededFuture(0L);
+          });
+      shape.withDomain(domain).run(now, 10).await();
+      return seen.get();
     }
 
     static JsonObject jobs(String idemCron, Object retention) {
@@ -120,26 +143,28 @@ class ScheduleTest {
     @Test
     @DisplayName("A bad value stops start-up with a message naming the key")
     void badValues() {
-      assertThatThrownBy(() -> JobSettings.from(jobs("every day", 90)))
+      assertThatThrownBy(() -> JobSettings.from(jobs("every day", 90), NAMES))
           .hasMessageContaining("jobs.idempotency-cleanup.cron");
-      assertThatThrownBy(() -> JobSettings.from(jobs("0 0 */6 * * ?", -1)))
+      assertThatThrownBy(() -> new NotificationCleanup(null, jobs("0 0 */6 * * ?", -1)))
           .hasMessageContaining("jobs.notification-cleanup.retentionDays");
-      assertThatThrownBy(() -> JobSettings.from(jobs("0 0 */6 * * ?", "ninety")))
+      assertThatThrownBy(() -> new NotificationCleanup(null, jobs("0 0 */6 * * ?", "ninety")))
           .hasMessageContaining("jobs.notification-cleanup.retentionDays");
-      assertThatThrownBy(() -> JobSettings.from(new JsonObject()))
+      assertThatThrownBy(() -> JobSettings.from(new JsonObject(), NAMES))
           .hasMessageContaining("jobs.idempotency-cleanup.cron");
-      assertThatThrownBy(() -> JobSettings.from(jobs("0 0 */6 * * ?", 90).put("batchSize", 0)))
+      assertThatThrownBy(() -> JobSettings.from(jobs("0 0 */6 * * ?", 90).put("batchSize", 0), NAMES))
           .hasMessageContaining("jobs.batchSize");
       assertThatThrownBy(() -> JobSettings.from(jobs("0 0 */6 * * ?", 90)
-          .put("runTimeoutMinutes", 30).put("staleRunMinutes", 30)))
+          .put("runTimeoutMinutes", 30).put("staleRunMinutes", 30), NAMES))
           .hasMessageContaining("jobs.staleRunMinutes");
+      assertThatThrownBy(() -> JobSettings.from(jobs("0 0 */6 * * ?", 90).put("schedulerEnabled", "yes"), NAMES))
+          .hasMessageContaining("jobs.schedulerEnabled");
     }
 
     @Test
     @DisplayName("Retention is counted back from the run's start")
     void retention() {
-      JobSettings s = JobSettings.from(jobs("0 0 */6 * * ?", 7));
-      assertThat(s.readBefore(at("2030-01-08T03:00:00Z"))).isEqualTo(at("2030-01-01T03:00:00Z"));
+      assertThat(readBefore(new NotificationCleanup(null, jobs("0 0 */6 * * ?", 7)), at("2030-01-08T03:00:00Z")))
+          .isEqualTo(at("2030-01-01T03:00:00Z"));
     }
   }
 }

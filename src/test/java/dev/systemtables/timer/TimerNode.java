@@ -1,11 +1,14 @@
 package dev.systemtables.timer;
 
 import dev.systemtables.NodeContext;
-import dev.systemtables.common.Bus;
+import dev.systemtables.common.ServiceBus;
 import dev.systemtables.config.AppConfig;
 import dev.systemtables.db.Database;
-import dev.systemtables.idempotency.IdempotencyContract;
-import dev.systemtables.notifications.NotificationContract;
+import dev.systemtables.idempotency.IdempotencyCleanup;
+import dev.systemtables.idempotency.IdempotencyService;
+import dev.systemtables.notifications.NotificationCleanup;
+import dev.systemtables.notifications.NotificationService;
+import dev.systemtables.testing.Stubs;
 import dev.systemtables.testing.TestApp;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,12 +25,13 @@ import java.util.function.Function;
 
 /**
  * A node with only the timer deployed, on its own Vert.x, against a real database and with a
- * clock the test controls. The domains it calls are stand-ins registered on the same event bus
- * (or absent), so the timer's own behaviour is tested whatever the domains do.
+ * clock the test controls. It runs the real cleanup jobs, whose domain services are stand-ins
+ * served on the same event bus (or absent), so the timer's own behaviour is tested whatever the
+ * domains do.
  */
 final class TimerNode implements AutoCloseable {
 
-  /** A stand-in for a domain's purge consumer: records each request and answers as told. */
+  /** A stand-in for a domain's purge: records each request (its arguments as JSON) and answers as told. */
   static final class Purge {
     final List<JsonObject> requests = new CopyOnWriteArrayList<>();
     volatile Function<JsonObject, Future<?>> answer;
@@ -37,7 +41,12 @@ final class TimerNode implements AutoCloseable {
     }
 
     static Purge deleting(long n) {
-      return new Purge(body -> Future.succeededFuture(new JsonObject().put("deleted", n)));
+      return new Purge(body -> Future.succeededFuture(n));
+    }
+
+    Future<?> call(JsonObject request) {
+      requests.add(request);
+      return answer.apply(request);
     }
   }
 
@@ -70,21 +79,20 @@ final class TimerNode implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     String nodeId = "timer-node-" + UUID.randomUUID();
     if (idempotency != null) {
-      Bus.serve(vertx, IdempotencyContract.PURGE_EXPIRED, body -> {
-        idempotency.requests.add(body);
-        return idempotency.answer.apply(body);
-      });
+      Stubs.serve(vertx, IdempotencyService.class, "purgeExpired",
+          args -> idempotency.call(new JsonObject().put("batchSize", args[0])));
     }
     if (notifications != null) {
-      Bus.serve(vertx, NotificationContract.PURGE_READ, body -> {
-        notifications.requests.add(body);
-        return notifications.answer.apply(body);
-      });
+      Stubs.serve(vertx, NotificationService.class, "purgeRead", args -> notifications.call(
+          new JsonObject().put("batchSize", args[1]).put("readBefore", args[0].toString())));
     }
     // Only what the timer reads from the node: config, database, metrics and its id.
-    NodeContext node = new NodeContext(config, db, null, null, null, null, registry, nodeId, null);
+    NodeContext node = new NodeContext(config, db, null, null, null, null, registry, nodeId, null, null, 1, clock);
+    List<CleanupJob> jobs = List.of(
+        new IdempotencyCleanup(ServiceBus.proxy(vertx, IdempotencyService.class)),
+        new NotificationCleanup(ServiceBus.proxy(vertx, NotificationService.class), config.section("jobs")));
     try {
-      vertx.deployVerticle(new TimerVerticle(node, clock)).await();
+      vertx.deployVerticle(new TimerVerticle(node, jobs)).await();
     } catch (RuntimeException e) {
       vertx.close().await();
       db.close();
@@ -96,6 +104,18 @@ final class TimerNode implements AutoCloseable {
   double runs(String job, String status) {
     var c = registry.find(JobMetrics.RUNS).tags("job", job, "status", status).counter();
     return c == null ? 0 : c.count();
+  }
+
+  /** Rounds of looking for due slots this node has made so far. */
+  double checks() {
+    var c = registry.find(JobMetrics.CHECKS).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** Waits until this node has made {@code more} further rounds of looking for due slots. */
+  void awaitChecks(int more) {
+    double target = checks() + more;
+    JobRuns.eventually(this::checks, n -> n >= target);
   }
 
   @Override

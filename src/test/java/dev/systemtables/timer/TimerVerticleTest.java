@@ -14,13 +14,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import static dev.systemtables.timer.JobsContract.IDEMPOTENCY_CLEANUP;
-import static dev.systemtables.timer.JobsContract.NOTIFICATION_CLEANUP;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("Timer: each slot runs once across nodes, survives restarts, and records what happened")
 class TimerVerticleTest {
+
+  static final String IDEMPOTENCY_CLEANUP_NAME = dev.systemtables.idempotency.IdempotencyCleanup.NAME;
+  static final String NOTIFICATION_CLEANUP_NAME = dev.systemtables.notifications.NotificationCleanup.NAME;
 
   static final JsonObject FAST_CHECKS = new JsonObject().put("jobs", new JsonObject().put("checkSeconds", 1));
 
@@ -52,9 +54,9 @@ class TimerVerticleTest {
       assertThat(idem.requests).isEmpty();
       assertThat(notif.requests).isEmpty();
     }
-    assertThat(slots(db, IDEMPOTENCY_CLEANUP))
+    assertThat(slots(db, IDEMPOTENCY_CLEANUP_NAME))
         .containsExactly(at("2030-01-01T00:00:00Z"), at("2030-01-01T18:00:00Z"));
-    assertThat(slots(db, NOTIFICATION_CLEANUP))
+    assertThat(slots(db, NOTIFICATION_CLEANUP_NAME))
         .containsExactly(at("2029-12-31T03:00:00Z"), at("2030-01-01T03:00:00Z"));
     assertThat(JobRuns.all(db)).extracting(Run::status).containsOnly("SUCCEEDED");
   }
@@ -74,16 +76,17 @@ class TimerVerticleTest {
       JobRuns.finished(db, 2);
       // both nodes' periodic checks race for the next slot too
       clock.set("2030-01-01T06:00:00Z");
-      JobRuns.eventually(() -> JobRuns.of(db, IDEMPOTENCY_CLEANUP),
+      JobRuns.eventually(() -> JobRuns.of(db, IDEMPOTENCY_CLEANUP_NAME),
           runs -> runs.size() == 2 && runs.stream().allMatch(r -> r.status().equals("SUCCEEDED")));
-      Thread.sleep(2_500); // two more check rounds on each node: still nothing to add
+      na.awaitChecks(2); // two more check rounds on each node: still nothing to add
+      nb.awaitChecks(2);
 
-      assertThat(slots(db, IDEMPOTENCY_CLEANUP))
+      assertThat(slots(db, IDEMPOTENCY_CLEANUP_NAME))
           .containsExactly(at("2030-01-01T00:00:00Z"), at("2030-01-01T06:00:00Z"));
-      assertThat(slots(db, NOTIFICATION_CLEANUP)).containsExactly(at("2030-01-01T03:00:00Z"));
+      assertThat(slots(db, NOTIFICATION_CLEANUP_NAME)).containsExactly(at("2030-01-01T03:00:00Z"));
       assertThat(idem.requests).hasSize(2);
       assertThat(notif.requests).hasSize(1);
-      for (String job : JobsContract.JOB_NAMES) {
+      for (String job : List.of(IDEMPOTENCY_CLEANUP_NAME, NOTIFICATION_CLEANUP_NAME)) {
         long rows = JobRuns.of(db, job).size();
         assertThat(na.runs(job, "SUCCEEDED") + nb.runs(job, "SUCCEEDED")).as(job).isEqualTo(rows);
       }
@@ -106,16 +109,16 @@ class TimerVerticleTest {
       assertThat(notif.requests).containsExactly(
           new JsonObject().put("batchSize", 123).put("readBefore", "2029-12-02T05:00:00Z"));
       Run idemRun = runs.get(0);
-      assertThat(idemRun.job()).isEqualTo(IDEMPOTENCY_CLEANUP);
+      assertThat(idemRun.job()).isEqualTo(IDEMPOTENCY_CLEANUP_NAME);
       assertThat(idemRun.status()).isEqualTo("SUCCEEDED");
       assertThat(idemRun.deleted()).isEqualTo(42);
       assertThat(idemRun.error()).isNull();
       assertThat(idemRun.nodeId()).isEqualTo(n.nodeId);
       assertThat(idemRun.finishedAt()).isAfterOrEqualTo(idemRun.startedAt());
       assertThat(runs.get(1).deleted()).isEqualTo(7);
-      assertThat(n.runs(IDEMPOTENCY_CLEANUP, "SUCCEEDED")).isEqualTo(1.0);
-      assertThat(n.registry.find(JobMetrics.DELETED).tag("job", IDEMPOTENCY_CLEANUP).counter().count()).isEqualTo(42.0);
-      assertThat(n.registry.find(JobMetrics.DURATION).tags("job", NOTIFICATION_CLEANUP, "status", "SUCCEEDED")
+      assertThat(n.runs(IDEMPOTENCY_CLEANUP_NAME, "SUCCEEDED")).isEqualTo(1.0);
+      assertThat(n.registry.find(JobMetrics.DELETED).tag("job", IDEMPOTENCY_CLEANUP_NAME).counter().count()).isEqualTo(42.0);
+      assertThat(n.registry.find(JobMetrics.DURATION).tags("job", NOTIFICATION_CLEANUP_NAME, "status", "SUCCEEDED")
           .timer().count()).isEqualTo(1);
     }
   }
@@ -133,10 +136,10 @@ class TimerVerticleTest {
       List<Run> runs = JobRuns.finished(db, 2);
       assertThat(runs).extracting(Run::status).containsOnly("FAILED");
       assertThat(runs.get(0).error()).contains("UNAVAILABLE").contains("the database is unavailable");
-      assertThat(runs.get(1).error()).contains("notifications.purge-read").contains("INTERNAL");
+      assertThat(runs.get(1).error()).isEqualTo("INTERNAL: internal error");
       assertThat(runs).allSatisfy(r -> assertThat(r.finishedAt()).isNotNull());
-      assertThat(n.runs(IDEMPOTENCY_CLEANUP, "FAILED")).isEqualTo(1.0);
-      assertThat(n.runs(IDEMPOTENCY_CLEANUP, "SUCCEEDED")).isEqualTo(0.0);
+      assertThat(n.runs(IDEMPOTENCY_CLEANUP_NAME, "FAILED")).isEqualTo(1.0);
+      assertThat(n.runs(IDEMPOTENCY_CLEANUP_NAME, "SUCCEEDED")).isEqualTo(0.0);
     }
   }
 
@@ -147,8 +150,8 @@ class TimerVerticleTest {
     try (TimerNode n = TimerNode.start(db, new MutableClock("2030-01-01T05:00:00Z"), new JsonObject(), null, null)) {
       List<Run> runs = JobRuns.finished(db, 2);
       assertThat(runs).extracting(Run::status).containsOnly("FAILED");
-      assertThat(runs.get(0).error()).isEqualTo("no consumer for idempotency.purge-expired on this node");
-      assertThat(runs.get(1).error()).isEqualTo("no consumer for notifications.purge-read on this node");
+      assertThat(runs.get(0).error()).isEqualTo("UNAVAILABLE: IdempotencyService is not running on this node");
+      assertThat(runs.get(1).error()).isEqualTo("UNAVAILABLE: NotificationService is not running on this node");
     }
   }
 
@@ -163,7 +166,7 @@ class TimerVerticleTest {
           ('recent', 'idempotency-cleanup', '2029-06-01T06:00:00Z', 'busy-node', 'RUNNING', now() - interval '5 minutes')""");
     try (TimerNode n = TimerNode.start(db, new MutableClock("2030-01-01T05:00:00Z"), new JsonObject(),
         Purge.deleting(0), Purge.deleting(0))) {
-      List<Run> old = JobRuns.of(db, IDEMPOTENCY_CLEANUP).stream()
+      List<Run> old = JobRuns.of(db, IDEMPOTENCY_CLEANUP_NAME).stream()
           .filter(r -> r.scheduledFor().isBefore(at("2030-01-01T00:00:00Z"))).toList();
       assertThat(old).hasSize(2);
       assertThat(old.get(0).status()).isEqualTo("FAILED");
@@ -182,7 +185,7 @@ class TimerVerticleTest {
       JobRuns.execute(db, """
           INSERT INTO job_runs (id, job_name, scheduled_for, node_id, status, started_at) VALUES
             ('stale', 'notification-cleanup', '2029-06-01T03:00:00Z', 'dead-node', 'RUNNING', now() - interval '61 minutes')""");
-      Run stale = JobRuns.eventually(() -> JobRuns.of(db, NOTIFICATION_CLEANUP).get(0), r -> !r.status().equals("RUNNING"));
+      Run stale = JobRuns.eventually(() -> JobRuns.of(db, NOTIFICATION_CLEANUP_NAME).get(0), r -> !r.status().equals("RUNNING"));
       assertThat(stale.status()).isEqualTo("FAILED");
       assertThat(stale.error()).contains("abandoned");
     }
@@ -196,10 +199,10 @@ class TimerVerticleTest {
     try (TimerNode n = TimerNode.start(db, clock, FAST_CHECKS, Purge.deleting(0), Purge.deleting(0))) {
       JobRuns.finished(db, 2);
       clock.set("2030-01-01T06:00:00.250Z");
-      JobRuns.eventually(() -> slots(db, IDEMPOTENCY_CLEANUP), s -> s.size() == 2);
-      assertThat(slots(db, IDEMPOTENCY_CLEANUP))
+      JobRuns.eventually(() -> slots(db, IDEMPOTENCY_CLEANUP_NAME), s -> s.size() == 2);
+      assertThat(slots(db, IDEMPOTENCY_CLEANUP_NAME))
           .containsExactly(at("2030-01-01T00:00:00Z"), at("2030-01-01T06:00:00Z"));
-      assertThat(slots(db, NOTIFICATION_CLEANUP)).containsExactly(at("2030-01-01T03:00:00Z"));
+      assertThat(slots(db, NOTIFICATION_CLEANUP_NAME)).containsExactly(at("2030-01-01T03:00:00Z"));
     }
   }
 
@@ -211,9 +214,9 @@ class TimerVerticleTest {
     TimerNode n = TimerNode.start(db, new MutableClock("2030-01-01T05:00:00Z"), new JsonObject(),
         never, Purge.deleting(0));
     JobRuns.eventually(() -> never.requests, r -> r.size() == 1);
-    assertThat(JobRuns.of(db, IDEMPOTENCY_CLEANUP).get(0).status()).isEqualTo("RUNNING");
+    assertThat(JobRuns.of(db, IDEMPOTENCY_CLEANUP_NAME).get(0).status()).isEqualTo("RUNNING");
     n.close();
-    Run run = JobRuns.of(db, IDEMPOTENCY_CLEANUP).get(0);
+    Run run = JobRuns.of(db, IDEMPOTENCY_CLEANUP_NAME).get(0);
     assertThat(run.status()).isEqualTo("FAILED");
     assertThat(run.error()).contains("stopped before the run finished");
   }

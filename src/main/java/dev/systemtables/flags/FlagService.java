@@ -1,0 +1,29 @@
+package dev.systemtables.flags;
+
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/**
+ * Flag administration, served by {@link FlagVerticle} on every event loop. Every write is one transaction
+ * with its audit row and its {@code NOTIFY}; once it commits, this node's snapshot is reloaded before the
+ * answer (a caller reads its own write) and every other node is told (see {@link FlagSnapshotVerticle}).
+ * Evaluation does not go through here: it reads the node's in-memory {@link FlagSnapshots}.
+ */
+public interface FlagService {
+
+  /** Every flag, by name. */
+  Future<List<Flag>> list();
+
+  /** Creates a flag; {@code FLAG_NAME_TAKEN} when the name exists. */
+  Future<Flag> create(String actor, NewFlag flag);
+
+  /** Changes the fields the patch names; {@code NOT_FOUND}, or {@code FLAG_NAME_TAKEN} on a rename to a taken name. */
+  Future<Flag> update(String actor, String id, FlagPatch patch);
+
+  /** Deletes a flag (its audit stays readable); {@code NOT_FOUND} for an unknown id. */
+  Future<Void> delete(String actor, String id);
+
+  /** The audit of a flag, newest first; {@code NOT_FOUND} when the id never existed. */
+  Future<List<FlagAudit>> audit(String id);
+}

@@ -1,0 +1,39 @@
+package dev.systemtables.flags;
+
+import dev.systemtables.common.BadInput;
+import dev.systemtables.common.Check;
+import dev.systemtables.common.Fields;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Set;
+
+/** A flag to create, checked: defaults applied ({@code enabled} false, {@code rolloutPercentage} 0). */
+public record NewFlag(String name, boolean enabled, String description, int rolloutPercentage,
+                      FlagConditions conditions) {
+
+  /** Fields a client may send back from a GET without them meaning anything. */
+  static final Set<String> READ_ONLY = Set.of("id", "createdBy", "updatedBy", "createdAt", "updatedAt");
+  static final List<String> WRITABLE = List.of("name", "enabled", "description", "rolloutPercentage", "conditions");
+
+  /** Reads a create request; throws {@link BadInput} naming the field. */
+  public static NewFlag fromJson(JsonObject body) {
+    rejectUnknown(body);
+    String name = Fields.optionalString(body, "name");
+    Boolean enabled = Fields.optionalBoolean(body, "enabled");
+    String description = Fields.optionalString(body, "description");
+    Integer rollout = Fields.optionalInt(body, "rolloutPercentage");
+    JsonObject conditions = Fields.optionalObject(body, "conditions");
+    FlagRules.checkName(name);
+    FlagRules.checkDescription(description);
+    if (rollout != null) FlagRules.checkRolloutPercentage(rollout);
+    return new NewFlag(name, enabled != null && enabled, description, rollout == null ? 0 : rollout,
+        FlagRules.conditions(FlagJson.plain(conditions)));
+  }
+
+  static void rejectUnknown(JsonObject body) {
+    for (String field : body.fieldNames()) {
+      Check.that(WRITABLE.contains(field) || READ_ONLY.contains(field), field + " is not a field of a flag");
+    }
+  }
+}

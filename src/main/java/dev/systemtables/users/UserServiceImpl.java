@@ -1,0 +1,31 @@
+package dev.systemtables.users;
+
+import dev.systemtables.auth.Caller;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/** The directory's operations: each is one statement of {@link UserStore}. */
+final class UserServiceImpl implements UserService {
+
+  private final UserStore store;
+
+  UserServiceImpl(UserStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public Future<User> upsert(User user) {
+    return store.upsert(user);
+  }
+
+  @Override
+  public Future<Integer> upsertMany(List<User> users) {
+    return store.upsertMany(users);
+  }
+
+  @Override
+  public Future<Void> recordCaller(Caller caller) {
+    return store.recordCaller(caller);
+  }
+}
