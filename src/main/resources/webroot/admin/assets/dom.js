@@ -41,7 +41,8 @@ export function relative(iso, now = Date.now()) {
   if (!iso) return '—';
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
   const abs = Math.abs(seconds);
-  const [n, unit] = abs < 60 ? [abs, 's'] : abs < 3600 ? [Math.round(abs / 60), 'min']
+  if (abs < 60) return 'just now';
+  const [n, unit] = abs < 3600 ? [Math.round(abs / 60), 'min']
     : abs < 86400 ? [Math.round(abs / 3600), 'h'] : [Math.round(abs / 86400), abs < 172800 ? 'day' : 'days'];
   return seconds < 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
 }

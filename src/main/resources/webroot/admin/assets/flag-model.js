@@ -138,9 +138,13 @@ export function targetingSummary(flag) {
 
 const READ_ONLY = new Set(['id', 'createdBy', 'updatedBy', 'createdAt', 'updatedAt']);
 
-/** Flattens a JSON value into {"a.b": leaf} paths; arrays are leaves (shown whole). */
+/**
+ * Flattens a JSON value into {"a.b": leaf} paths; arrays are leaves (shown whole). Null is left out like an
+ * absent member (the API writes "no conditions" as null), so it shows as "—".
+ */
 function flatten(value, prefix, out) {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+  if (value === null) return out;
+  if (typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? prefix + '.' + k : k, out);
     if (prefix && Object.keys(value).length === 0) out[prefix] = {};
   } else if (prefix) {

@@ -12,6 +12,7 @@ let flags = [];
 let editing = null;       // the flag in the editor as last loaded (null: a new flag)
 let editorOpen = false;
 let dirty = false;
+let showSeq = 0;
 
 // Editors for parts of the flag model that come with the typed flags of issue 14 (rules, variants, segments,
 // scheduled changes) plug in here: fill(flag, container) shows them, patch(flag) returns the members to send.
@@ -30,7 +31,7 @@ function renderList(changed = []) {
   const shown = filter(flags, filters());
   const body = clear($('flag-table').tBodies[0]);
   for (const f of shown) {
-    const toggle = h('button', {
+    const switchButton = h('button', {
       type: 'button',
       class: 'switch ' + (f.enabled ? 'on' : 'off'),
       text: f.enabled ? 'On' : 'Off',
@@ -41,7 +42,7 @@ function renderList(changed = []) {
       h('td', { attrs: { 'data-label': 'Flag' } },
         h('a', { href: '#/flags/' + encodeURIComponent(f.id), class: 'flag-name', text: f.name }),
         f.description ? h('p', { class: 'description', text: f.description }) : null),
-      h('td', { class: 'state', attrs: { 'data-label': 'State' } }, toggle),
+      h('td', { class: 'state', attrs: { 'data-label': 'State' } }, switchButton),
       h('td', { class: 'rollout', attrs: { 'data-label': 'Rollout' }, text: f.rolloutPercentage + ' %' }),
       h('td', { attrs: { 'data-label': 'Targeting' }, text: targetingSummary(f) }),
       h('td', { attrs: { 'data-label': 'Last change' } },
@@ -62,13 +63,13 @@ async function load(changed = []) {
     if (!fresh) {
       show($('flag-editor-notice'), 'This flag was deleted by another admin.');
     } else if (fresh.updatedAt !== editing.updatedAt) {
+      loadAudit(fresh.id);
       if (dirty) {
         show($('flag-editor-notice'), 'Changed by ' + (fresh.updatedBy || 'another admin')
           + ' meanwhile: saving sends only the fields you changed.');
       } else {
         fill(fresh);
         show($('flag-editor-notice'), 'Updated by ' + (fresh.updatedBy || 'another admin') + ' just now.');
-        loadAudit(fresh.id);
       }
     }
   }
@@ -96,7 +97,10 @@ function replace(flag) {
   if (i >= 0) flags[i] = flag; else flags.push(flag);
   flags.sort((a, b) => (a.name < b.name ? -1 : 1));
   renderList();
-  if (editorOpen && editing && editing.id === flag.id && !dirty) fill(flag);
+  if (editorOpen && editing && editing.id === flag.id) {
+    if (!dirty) fill(flag);
+    loadAudit(flag.id);
+  }
 }
 
 function alertLive(text) {
@@ -230,15 +234,19 @@ async function remove() {
 
 // ---- audit -----------------------------------------------------------------
 
+let auditSeq = 0;
+
 async function loadAudit(id) {
-  const list = clear($('audit-list'));
+  const seq = ++auditSeq;
   let entries;
   try {
     entries = (await get('/flags/' + encodeURIComponent(id) + '/audit')).data;
   } catch (e) {
-    list.appendChild(h('li', { class: 'error', text: 'History unavailable: ' + e.message }));
+    if (seq === auditSeq) clear($('audit-list')).appendChild(h('li', { class: 'error', text: 'History unavailable: ' + e.message }));
     return;
   }
+  if (seq !== auditSeq) return;           // a newer load is on its way: only the last one is shown
+  const list = clear($('audit-list'));
   for (const entry of entries) {
     const diff = auditDiff(entry);
     const rows = diff.map((d) => h('tr', { dataset: { field: d.field } },
@@ -312,7 +320,10 @@ async function runPreview(e) {
 export const flagsView = {
   init() {
     roleBoxes();
-    for (const id of ['flag-search', 'flag-state', 'flag-stale']) $(id).addEventListener('input', () => renderList());
+    for (const id of ['flag-search', 'flag-state', 'flag-stale']) {
+      $(id).addEventListener('input', () => renderList());
+      $(id).addEventListener('change', () => renderList());
+    }
     $('flag-filters').addEventListener('submit', (e) => e.preventDefault());
     $('flag-new').addEventListener('click', () => { location.hash = '#/flags/new'; });
     $('flag-editor-close').addEventListener('click', closeEditor);
@@ -323,7 +334,9 @@ export const flagsView = {
   },
 
   async show(param) {
+    const seq = ++showSeq;
     await load();
+    if (seq !== showSeq) return;          // another route came meanwhile: it decides what is open
     if (param) await openEditor(param);
     else if (editorOpen) closeEditor();
   },

@@ -16,6 +16,7 @@ let recipientCount = null;
 let sentPage = 1;
 
 const SENT_PAGE_SIZE = 10;
+const RECIPIENT_FIELDS = ['compose-user', 'compose-users', 'compose-role'];
 
 function mode() {
   return document.querySelector('input[name="to"]:checked').value;
@@ -198,16 +199,16 @@ export const notificationsView = {
   init() {
     render = bellPreview($('bell-preview'));
     const form = $('compose-form');
-    form.addEventListener('input', (e) => {
+    // Selects and radios report through "change" (not every way of changing them fires "input"), text through "input".
+    const changed = (e) => {
       draftChanged();
-      if (e.target.name === 'to' || ['compose-user', 'compose-users', 'compose-role'].includes(e.target.id)) {
+      if (e.target.name === 'to' || RECIPIENT_FIELDS.includes(e.target.id)) {
         showMode();
         scheduleCount();
       }
-    });
-    form.addEventListener('change', (e) => {
-      if (e.target.name === 'to') { showMode(); scheduleCount(); }
-    });
+    };
+    form.addEventListener('input', changed);
+    form.addEventListener('change', changed);
     form.addEventListener('submit', send);
     $('compose-new').addEventListener('click', reset);
     $('sent-refresh').addEventListener('click', () => busy($('sent-refresh'), 'Loading', () => loadSent(sentPage)));
