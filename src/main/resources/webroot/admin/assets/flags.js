@@ -29,6 +29,10 @@ function filters() {
 
 function renderList(changed = []) {
   const shown = filter(flags, filters());
+  // Live updates redraw the rows: keep the keyboard focus on the same control of the same flag.
+  const active = document.activeElement;
+  const focusedRow = active && active.closest ? active.closest('#flag-table tr[data-name]') : null;
+  const refocus = focusedRow ? [focusedRow.dataset.name, active.tagName.toLowerCase() + '.' + active.classList[0]] : null;
   const body = clear($('flag-table').tBodies[0]);
   for (const f of shown) {
     const switchButton = h('button', {
@@ -48,6 +52,10 @@ function renderList(changed = []) {
       h('td', { attrs: { 'data-label': 'Last change' } },
         time(f.updatedAt, relative(f.updatedAt)), ' by ', h('span', { text: f.updatedBy || f.createdBy || '—' })));
     body.appendChild(row);
+  }
+  if (refocus) {
+    const again = body.querySelector('tr[data-name="' + CSS.escape(refocus[0]) + '"] ' + refocus[1]);
+    if (again) again.focus();
   }
   $('flag-count').textContent = shown.length === flags.length
     ? flags.length + (flags.length === 1 ? ' flag' : ' flags')

@@ -18,6 +18,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -222,6 +223,14 @@ class AdminConsoleBrowserTest {
     return null;
   }
 
+  /** Clicks a flag's kill switch; live updates redraw rows, so a row found a moment ago may be gone. */
+  static void clickSwitch(String name) {
+    waitUpTo(10).ignoring(StaleElementReferenceException.class).until(d -> {
+      flagRow(name).findElement(By.cssSelector("button.switch")).click();
+      return true;
+    });
+  }
+
   static WebElement flagRow(String name) {
     return visible(By.cssSelector("#flag-table tr[data-name='" + name + "']"));
   }
@@ -371,13 +380,14 @@ class AdminConsoleBrowserTest {
         .put("userRoles", new JsonArray().add("CREATOR")).put("brandIds", new JsonArray().add("brand-1").add("brand-2")));
 
     // The kill switch asks first; cancelling changes nothing.
-    flagRow(name).findElement(By.cssSelector("button.switch")).click();
+    clickSwitch(name);
     assertThat(visible(By.id("confirm-text")).getText()).contains(name).contains("on");
     byId("confirm-no").click();
     assertThat(flagByName(name).getBoolean("enabled")).isFalse();
-    flagRow(name).findElement(By.cssSelector("button.switch")).click();
+    clickSwitch(name);
     confirmDialog();
-    waitUpTo(10).until(d -> flagRow(name).findElement(By.cssSelector("button.switch")).getText().equals("On"));
+    waitUpTo(10).ignoring(StaleElementReferenceException.class)
+        .until(d -> flagRow(name).findElement(By.cssSelector("button.switch")).getText().equals("On"));
     assertThat(flagByName(name).getBoolean("enabled")).isTrue();
 
     // The history (the editor is still open on this flag): newest first, each change with its before and after.
@@ -447,7 +457,7 @@ class AdminConsoleBrowserTest {
         """, name);
 
     browser.switchTo().window(first);
-    flagRow(name).findElement(By.cssSelector("button.switch")).click();
+    clickSwitch(name);
     visible(By.id("confirm-yes")).click();
     long savedAt = (Long) ((JavascriptExecutor) browser).executeAsyncScript("""
         const done = arguments[arguments.length - 1];
