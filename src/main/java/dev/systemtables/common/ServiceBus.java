@@ -1,7 +1,12 @@
 package dev.systemtables.common;
 
+import io.netty.channel.EventLoop;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
@@ -14,6 +19,11 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Typed request/reply between verticles: a domain exposes its service interface at one event-bus
@@ -27,8 +37,10 @@ import java.util.Arrays;
  * between event loops is safe. Only publishes that cross the cluster (pushes, flag-change signals) are
  * ever serialised, and they do not use this class.
  *
- * <p>A domain deploys one consumer per event loop (see {@link ServiceVerticle}); the event bus spreads
- * calls over them. A failed future, or an exception thrown by the implementation, travels back as the
+ * <p>A domain deploys one consumer per event loop (see {@link ServiceVerticle}). A call made on an event
+ * loop that hosts one of them goes to that one (a second, loop-specific address): the request and its
+ * reply are then queued on the caller's own thread instead of waking another. Calls from elsewhere go to
+ * the shared address, which the event bus spreads over all of them. A failed future, or an exception thrown by the implementation, travels back as the
  * same {@link ApiException} object (with its extras); anything else becomes the catalog's internal error
  * and is logged once, where it happened. A consumer that does not answer within
  * {@link #TIMEOUT_MS} gives {@code UNAVAILABLE}, never a hang.
@@ -46,6 +58,9 @@ public final class ServiceBus {
       .setCodecName(CODEC).setLocalOnly(true).setSendTimeout(TIMEOUT_MS);
   private static final DeliveryOptions REPLY = new DeliveryOptions().setCodecName(CODEC);
 
+  /** Per Vert.x instance (tests run several in one JVM): each service address and the event loops serving it. */
+  private static final Map<Vertx, Map<String, Set<EventLoop>>> AFFINITY = new WeakHashMap<>();
+
   private ServiceBus() {
   }
 
@@ -61,7 +76,54 @@ public final class ServiceBus {
   public static <S> MessageConsumer<Call> expose(Vertx vertx, Class<S> type, S implementation) {
     requireService(type);
     registerCodec(vertx);
-    return vertx.eventBus().<Call>localConsumer(address(type), msg -> {
+    return vertx.eventBus().localConsumer(address(type), handler(implementation));
+  }
+
+  /**
+   * Serves {@code type} on the calling verticle's event loop and takes the calls made on that very event
+   * loop. Returns the consumers to unregister when the verticle stops.
+   */
+  static <S> List<MessageConsumer<Call>> exposeOnThisLoop(Vertx vertx, Class<S> type, S implementation) {
+    MessageConsumer<Call> shared = expose(vertx, type, implementation);
+    Context context = Vertx.currentContext();
+    if (context == null || !context.isEventLoopContext()) return List.of(shared);
+    EventLoop loop = ((ContextInternal) context).nettyEventLoop();
+    String pinned = pinnedAddress(address(type), loop);
+    MessageConsumer<Call> own = vertx.eventBus().localConsumer(pinned, handler(implementation));
+    Set<EventLoop> loops = affinity(vertx).computeIfAbsent(address(type), a -> ConcurrentHashMap.newKeySet());
+    own.completion().onSuccess(x -> loops.add(loop));
+    return List.of(shared, own);
+  }
+
+  /** Forgets that this event loop serves {@code type} (its verticle is stopping). */
+  static void leaveThisLoop(Vertx vertx, Class<?> type) {
+    Context context = Vertx.currentContext();
+    if (context == null || !context.isEventLoopContext()) return;
+    Set<EventLoop> loops = affinity(vertx).get(address(type));
+    if (loops != null) loops.remove(((ContextInternal) context).nettyEventLoop());
+  }
+
+  private static Map<String, Set<EventLoop>> affinity(Vertx vertx) {
+    synchronized (AFFINITY) {
+      return AFFINITY.computeIfAbsent(vertx, v -> new ConcurrentHashMap<>());
+    }
+  }
+
+  private static String pinnedAddress(String address, EventLoop loop) {
+    return address + "@" + Integer.toHexString(System.identityHashCode(loop));
+  }
+
+  /** The address for a call made now: this event loop's own consumer when it has one, else the shared one. */
+  private static String target(Vertx vertx, String address) {
+    Context context = Vertx.currentContext();
+    if (context == null || !context.isEventLoopContext()) return address;
+    Set<EventLoop> loops = affinity(vertx).get(address);
+    EventLoop loop = ((ContextInternal) context).nettyEventLoop();
+    return loops != null && loops.contains(loop) ? pinnedAddress(address, loop) : address;
+  }
+
+  private static <S> Handler<Message<Call>> handler(S implementation) {
+    return msg -> {
       Call call = msg.body();
       Future<?> result;
       try {
@@ -73,7 +135,7 @@ public final class ServiceBus {
         result = Future.failedFuture(t);
       }
       result.onComplete(ar -> msg.reply(ar.succeeded() ? ar.result() : new Failure(Failures.toApi(ar.cause())), REPLY));
-    });
+    };
   }
 
   /** A client of {@code type}: each call is one local request to the service's consumers. */
@@ -84,7 +146,7 @@ public final class ServiceBus {
     EventBus bus = vertx.eventBus();
     Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
       if (method.getDeclaringClass() == Object.class) return objectMethod(self, method, args, type);
-      return bus.request(address, new Call(method, args), SEND).transform(ar -> {
+      return bus.request(target(vertx, address), new Call(method, args), SEND).transform(ar -> {
         if (ar.failed()) return Future.failedFuture(fromTransport(ar.cause(), address));
         Object body = ar.result().body();
         return body instanceof Failure f ? Future.failedFuture(f.error()) : Future.succeededFuture(body);

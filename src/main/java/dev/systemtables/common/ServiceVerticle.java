@@ -2,11 +2,15 @@ package dev.systemtables.common;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.List;
 
 /**
  * Serves one domain's service interface on this verticle's event loop. A domain verticle deploys one
  * of these per event loop, all sharing one implementation (and so one pool), so a domain's work is
- * spread over every core instead of queueing on one event loop.
+ * spread over every core instead of queueing on one event loop, and a call made on an event loop is
+ * served on that same loop.
  */
 public final class ServiceVerticle<S> extends VerticleBase {
 
@@ -18,8 +22,17 @@ public final class ServiceVerticle<S> extends VerticleBase {
     this.implementation = implementation;
   }
 
+  private List<MessageConsumer<ServiceBus.Call>> consumers = List.of();
+
   @Override
   public Future<?> start() {
-    return ServiceBus.expose(vertx, type, implementation).completion();
+    consumers = ServiceBus.exposeOnThisLoop(vertx, type, implementation);
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  @Override
+  public Future<?> stop() {
+    ServiceBus.leaveThisLoop(vertx, type);
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
   }
 }

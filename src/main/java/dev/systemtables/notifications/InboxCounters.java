@@ -32,20 +32,22 @@ import java.util.function.Supplier;
  *
  * <p><b>Why no interleaving can count a change twice or lose it.</b> A change (create, mark, read-all,
  * delete) first announces itself ({@link #begin}: a ticket on each user's hash), then commits in
- * PostgreSQL, then applies its delta ({@link #commit}), which removes the ticket and adds the delta only
- * if the ticket was still there; if it was not, the change drops the counters instead. A rebuild (a read
- * that finds no counters) reads {@code g}, counts in PostgreSQL, and stores the counts only if {@code g}
- * did not move and no ticket is present. Take a change C that committed before a rebuild R counted:
+ * PostgreSQL, then applies its deltas ({@link #commit}), which take the ticket back and add the deltas
+ * only if the ticket was still there; a change that finds its ticket gone drops the counts instead. A
+ * rebuild (a read that finds no counts) reads {@code g}, counts in PostgreSQL, and stores the counts only
+ * if {@code g} did not move and no ticket is present. Take a change C and a rebuild R:
  * <ul>
- *   <li>if C applied before R stored, C moved {@code g} after R read it (or C's commit precedes R's read of
- *   {@code g} and R saw C's applied state) — R's store is refused or correct;</li>
- *   <li>if C applies after R stored, C's ticket, set before C committed and so before R counted, was either
- *   still there when R tried to store — R refused — or had been removed by an expiry, and then C finds it
- *   gone and drops the counters rather than add to a count that already holds it.</li>
+ *   <li><i>C committed before R counted</i> (R's count holds C). C's ticket was set before C committed.
+ *   If C applied before R stored, applying moved {@code g}: either after R read it, so R's store is
+ *   refused, or before, so R read a state C had already applied to and found no ticket. If C applies
+ *   after R stored, then at R's store C's ticket was either there — R refused — or already gone, taken
+ *   by an expiry; C then finds it gone and drops the counts rather than add to a count that holds it.</li>
+ *   <li><i>C committed after R counted</i> (R's count lacks C). If C applied before R stored, it moved
+ *   {@code g} after R read it (C's commit follows R's count, which follows R's read): R's store is
+ *   refused. If C applies after R stored, its delta lands on R's count: added once (or, its ticket gone,
+ *   the counts are dropped).</li>
  * </ul>
- * A change that committed after R counted is not in R's count: its delta lands after R's store (its
- * ticket is still there, so it adds), or it moved {@code g} before R stored (R refused). Deltas that would
- * make a count negative, or unread exceed total, drop the counters.
+ * Deltas that would make a count negative, or unread exceed total, drop the counts.
  *
  * <p><b>Crashes and outages.</b> A node that dies between its commit and its apply leaves a ticket whose
  * lease ({@link #LEASE_MS}) runs out; the next read removes it and drops the counters, so the count is
@@ -298,21 +300,60 @@ final class InboxCounters {
   /** The user's unread and total counts. */
   Future<NotificationStore.Counts> counts(String userId) {
     if (redis == null || isStale(userId)) return store.counts(userId);
-    return READ.send(redis, List.of(key(userId))).timeout(timeoutMillis, TimeUnit.MILLISECONDS).transform(ar -> {
+    return state(userId).transform(ar -> {
       if (ar.failed()) {
         LOG.warn("inbox counters unavailable, counting in PostgreSQL: {}", ar.cause().toString());
         return store.counts(userId);
       }
-      Response r = ar.result();
-      boolean busy = r.get(3).toInteger() == 1;
-      if (r.get(0) != null && r.get(1) != null && !busy) {
-        return Future.succeededFuture(new NotificationStore.Counts(r.get(0).toLong(), r.get(1).toLong()));
+      State s = ar.result();
+      if (s.busy()) return store.counts(userId);
+      if (s.unread() != null && s.total() != null) {
+        return Future.succeededFuture(new NotificationStore.Counts(s.unread(), s.total()));
       }
-      String generation = r.get(2) == null ? "" : r.get(2).toString();
-      if (busy) return store.counts(userId);
       return afterRead.get().compose(x -> store.counts(userId))
-          .compose(c -> beforeStore.get().compose(x -> storeIfUnchanged(userId, generation, c)).map(c));
+          .compose(c -> beforeStore.get().compose(x -> storeIfUnchanged(userId, s.generation(), c)).map(c));
     });
+  }
+
+  /** A user's hash as a read sees it: counts (null when absent), generation, and whether a change is in flight. */
+  private record State(Long unread, Long total, String generation, boolean busy) {
+  }
+
+  /**
+   * The hot path is one plain {@code HGETALL}. Only when tickets are present, and all look expired by this
+   * node's clock, does the read go through the script that expires them under Redis' own clock; a node
+   * clock that is off only makes that happen early (counts dropped and rebuilt) or late (counted in
+   * PostgreSQL meanwhile), never wrong.
+   */
+  private Future<State> state(String userId) {
+    String key = key(userId);
+    return redis.send(Request.cmd(Command.HGETALL).arg(key)).timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+        .compose(h -> {
+          Long n = null;
+          Long t = null;
+          String g = "";
+          boolean tickets = false;
+          boolean live = false;
+          long now = System.currentTimeMillis();
+          for (String field : h.getKeys()) {
+            switch (field) {
+              case "n" -> n = h.get(field).toLong();
+              case "t" -> t = h.get(field).toLong();
+              case "g" -> g = h.get(field).toString();
+              default -> {
+                if (field.startsWith("p:")) {
+                  tickets = true;
+                  live |= h.get(field).toLong() > now;
+                }
+              }
+            }
+          }
+          if (!tickets) return Future.succeededFuture(new State(n, t, g, false));
+          if (live) return Future.succeededFuture(new State(n, t, g, true));
+          return READ.send(redis, List.of(key)).timeout(timeoutMillis, TimeUnit.MILLISECONDS).map(r -> new State(
+              r.get(0) == null ? null : r.get(0).toLong(), r.get(1) == null ? null : r.get(1).toLong(),
+              r.get(2) == null ? "" : r.get(2).toString(), r.get(3).toInteger() == 1));
+        });
   }
 
   private Future<Void> storeIfUnchanged(String userId, String generation, NotificationStore.Counts c) {

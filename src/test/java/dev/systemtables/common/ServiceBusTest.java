@@ -124,26 +124,45 @@ class ServiceBusTest {
   }
 
   @Test
-  @DisplayName("One consumer per event loop: calls are served on several event loops, not queued on one")
-  void everyEventLoop(Vertx vertx, VertxTestContext ctx) throws InterruptedException {
+  @DisplayName("One consumer per event loop: calls from outside Vert.x are spread over several event loops, not queued on one")
+  void everyEventLoop(Vertx vertx, VertxTestContext ctx) throws Exception {
     DepotImpl shared = new DepotImpl();
     int calls = 40;
     Checkpoint answered = ctx.checkpoint(calls);
     Set<String> threads = ConcurrentHashMap.newKeySet();
-    vertx.deployVerticle(() -> new ServiceVerticle<>(Depot.class, shared), new DeploymentOptions().setInstances(4))
-        .onComplete(ctx.succeeding(id -> {
-          Depot depot = ServiceBus.proxy(vertx, Depot.class);
-          for (int i = 0; i < calls; i++) {
-            depot.where().onComplete(ctx.succeeding(thread -> ctx.verify(() -> {
-              assertThat(thread).startsWith("vert.x-eventloop-thread-");
-              threads.add(thread);
-              answered.flag();
-            })));
-          }
-        }));
+    vertx.deployVerticle(() -> new ServiceVerticle<>(Depot.class, shared), new DeploymentOptions().setInstances(4)).await();
+    // From this (non-Vert.x) thread, so no event loop's own consumer is preferred.
+    Depot depot = ServiceBus.proxy(vertx, Depot.class);
+    for (int i = 0; i < calls; i++) {
+      depot.where().onComplete(ctx.succeeding(thread -> ctx.verify(() -> {
+        assertThat(thread).startsWith("vert.x-eventloop-thread-");
+        threads.add(thread);
+        answered.flag();
+      })));
+    }
     // Asserted on the test thread once every call answered (a failure after completion would go unseen).
     assertThat(ctx.awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(threads).hasSizeGreaterThan(1);
+  }
+
+  @Test
+  @DisplayName("A call made on an event loop that hosts a consumer is served on that same event loop")
+  void sameLoop(Vertx vertx, VertxTestContext ctx) {
+    int loops = 4;
+    Checkpoint served = ctx.checkpoint(loops);
+    vertx.deployVerticle(() -> new ServiceVerticle<>(Depot.class, new DepotImpl()), new DeploymentOptions().setInstances(loops))
+        // One caller per event loop, each asking where it was served.
+        .compose(id -> vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+          @Override
+          public Future<?> start() {
+            String caller = Thread.currentThread().getName();
+            return ServiceBus.proxy(vertx, Depot.class).where().onComplete(ctx.succeeding(thread -> ctx.verify(() -> {
+              assertThat(thread).isEqualTo(caller);
+              served.flag();
+            })));
+          }
+        }, new DeploymentOptions().setInstances(loops)))
+        .onFailure(ctx::failNow);
   }
 
   @Test
