@@ -203,23 +203,29 @@ async function save(e) {
   const form = $('flag-form');
   clearErrors(form);
   show($('flag-form-error'), '');
+  show($('flag-editor-notice'), '');
   let body = bodyOf(values(), editing);
   for (const x of extensions) body = Object.assign(body, x.patch(editing));
   if (editing && Object.keys(body).length === 0) {
     show($('flag-editor-notice'), 'Nothing changed.');
     return;
   }
+  const created = !editing;
   try {
-    const { body: answer } = await busy($('flag-save'), 'Saving', () => editing
-      ? api('PATCH', '/flags/' + encodeURIComponent(editing.id), body)
-      : api('POST', '/flags', body));
+    const { body: answer } = await busy($('flag-save'), 'Saving', () => created
+      ? api('POST', '/flags', body)
+      : api('PATCH', '/flags/' + encodeURIComponent(editing.id), body));
     const saved = answer.data;
-    show($('flag-editor-notice'), editing ? 'Saved.' : 'Created.');
     replace(saved);
-    fill(saved);
-    if (location.hash !== '#/flags/' + saved.id) history.replaceState(null, '', '#/flags/' + encodeURIComponent(saved.id));
-    await openEditor(saved.id);
-    show($('flag-editor-notice'), 'Saved.');
+    if (created) {
+      // The new flag's own page: its history and preview appear.
+      history.replaceState(null, '', '#/flags/' + encodeURIComponent(saved.id));
+      await openEditor(saved.id);
+    } else {
+      fill(saved);
+      loadAudit(saved.id);
+    }
+    show($('flag-editor-notice'), created ? 'Created.' : 'Saved.');
   } catch (err) {
     showError(form, $('flag-form-error'), err);
   }

@@ -169,9 +169,13 @@ function describeRecipients(r) {
   return ids.slice(0, 3).join(', ') + (r.listed > 3 ? ' and ' + (r.listed - 3) + ' more' : '');
 }
 
+let sentSeq = 0;
+
 async function loadSent(page) {
   sentPage = page;
+  const seq = ++sentSeq;
   const body = await get('/notifications/sent?page=' + page + '&pageSize=' + SENT_PAGE_SIZE);
+  if (seq !== sentSeq) return;            // a newer load is on its way
   const rows = clear($('sent-table').tBodies[0]);
   for (const s of body.data) {
     rows.appendChild(h('tr', { dataset: { id: s.id } },

@@ -12,6 +12,7 @@ const MAX_IMPORT = 10000;   // the bulk endpoint's limit: one call keeps the imp
 let page = 1;
 let editingId = null;       // null: a new user
 let searchTimer = null;
+let loadSeq = 0;
 
 async function load(to = page) {
   page = to;
@@ -19,7 +20,9 @@ async function load(to = page) {
   const q = $('user-search').value.trim();
   if (q) params.set('q', q);
   if ($('user-role-filter').value) params.set('role', $('user-role-filter').value);
+  const seq = ++loadSeq;
   const body = await get('/users?' + params);
+  if (seq !== loadSeq) return;            // typing ran ahead: only the latest search is shown
   const rows = clear($('user-table').tBodies[0]);
   for (const u of body.data) {
     rows.appendChild(h('tr', { dataset: { id: u.id } },
