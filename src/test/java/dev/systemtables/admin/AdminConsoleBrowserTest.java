@@ -555,6 +555,30 @@ class AdminConsoleBrowserTest {
     assertThat((String) rows.get(0)).contains("admin-console").contains("role BRAND").contains(hostile);
     assertThat((String) rows.get(1)).contains(hostile).contains("\t3\t");
     assertThat(js("return document.querySelectorAll('#sent-table script, #sent-table b').length")).isEqualTo(0L);
+
+    // The preview showed it as the bell page does: the recipient's bell draws the same item.
+    String previewItem = "const li = document.getElementById('bell-preview').shadowRoot.querySelector('li');";
+    String bellItem = "const li = document.querySelector('#list li');";
+    String shape = """
+        return [li.className, li.querySelector('.title').textContent, li.querySelector('.message').textContent,
+          li.querySelector('.meta span').textContent.split(' · ').slice(0, 2).join(' · '),
+          li.querySelector('.meta a') && li.querySelector('.meta a').getAttribute('href'),
+          [...li.querySelectorAll('.meta button')].map(b => b.textContent).join(','),
+          getComputedStyle(li).borderLeftColor, getComputedStyle(li.querySelector('.title')).fontWeight];
+        """;
+    Object preview = js(previewItem + shape);
+    String console = browser.getWindowHandle();
+    browser.switchTo().newWindow(WindowType.TAB);
+    try {
+      browser.get(app.baseUrl() + "/?token=" + app.token(prefix + "-0", "BRAND"));
+      waitUpTo(15).until(d -> d.findElements(By.cssSelector("#list li")).size() == 2);
+      // The newest of the two is the draft the preview still shows.
+      Object bell = js(bellItem + shape);
+      assertThat(bell).isEqualTo(preview);
+    } finally {
+      browser.close();
+      browser.switchTo().window(console);
+    }
     assertThat(js("return window.__pwned === undefined")).isEqualTo(true);
   }
 
