@@ -8,6 +8,7 @@ import dev.systemtables.flags.FlagRoutes;
 import dev.systemtables.idempotency.IdempotencyFilter;
 import dev.systemtables.idempotency.IdempotencyRoutes;
 import dev.systemtables.notifications.NotificationRoutes;
+import dev.systemtables.openapi.ContractValidation;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.push.PushBridge;
 import dev.systemtables.timer.JobRoutes;
@@ -39,6 +40,7 @@ public final class HttpVerticle extends VerticleBase {
   private final NodeContext node;
   private final Probes probes;
   private HttpServer server;
+  private Router router;
 
   public HttpVerticle(NodeContext node, Probes probes) {
     this.node = node;
@@ -47,7 +49,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
 
     router.get("/health/live").handler(probes.liveness(vertx));
     router.get("/health/ready").handler(probes.readiness(vertx));
@@ -65,7 +67,9 @@ public final class HttpVerticle extends VerticleBase {
       }
     });
     Domains domains = node.domains();
-    List<RequestFilter> filters = List.of(new IdempotencyFilter(domains.idempotency(), "/api/v1"));
+    // Contract first: a request the contract refuses never claims an Idempotency-Key.
+    ContractValidation contract = new ContractValidation(vertx, "/api/v1");
+    List<RequestFilter> filters = List.of(contract, new IdempotencyFilter(domains.idempotency(), "/api/v1"));
     Api api = new Api(v1, node.tokens(), node.callers(), filters);
     api.route(HttpMethod.GET, "/me", Access.ANY, req -> Future.succeededFuture(Reply.ok(me(req.caller()))));
     new UsersRoutes(domains.users(), node.callers()).mount(api);
@@ -77,6 +81,7 @@ public final class HttpVerticle extends VerticleBase {
 
     new PushBridge(vertx, node.tokens(), node.config().allowedOrigins()).mount(router);
     mountBellPage(router);
+    ApiDocs.mount(router);
     AdminConsole.mount(router);
 
     router.errorHandler(400, rc -> Problems.write(rc.response(), rc.failure() != null ? rc.failure()
@@ -93,7 +98,12 @@ public final class HttpVerticle extends VerticleBase {
         // h2c upgrades would end in-flight streams with GOAWAY on shutdown; HTTP/1.1 drains cleanly.
         .setHttp2ClearTextEnabled(false))
         .requestHandler(router);
-    return server.listen();
+    return contract.ready().compose(x -> server.listen());
+  }
+
+  /** The routes this verticle serves (once started): the contract test compares them with openapi.yaml. */
+  public Router router() {
+    return router;
   }
 
   @Override

@@ -48,7 +48,10 @@ public interface HttpNode {
     headers.forEach(b::header);
     try {
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Resp(r.statusCode(), r.body(), r.headers().map());
+      Resp resp = new Resp(r.statusCode(), r.body(), r.headers().map());
+      // Every answer a test receives must also be one the contract describes.
+      ContractResponses.check(method, path, resp);
+      return resp;
     } catch (IOException e) {
       throw new IllegalStateException(method + " " + path + " on " + baseUrl() + " failed", e);
     } catch (InterruptedException e) {
