@@ -366,7 +366,7 @@ class AdminConsoleBrowserTest {
     type(rollout, "150");
     byId("flag-save").click();
     WebElement fieldError = visible(By.cssSelector("#flag-rollout ~ .field-error, #flag-rollout-error"));
-    assertThat(fieldError.getText()).startsWith("rolloutPercentage").contains("0 to 100");
+    assertThat(fieldError.getText()).startsWith("rolloutPercentage").contains("100");
     assertThat(rollout.getAttribute("aria-invalid")).isEqualTo("true");
 
     type(rollout, "40");
