@@ -646,6 +646,17 @@ class AdminConsoleBrowserTest {
     byId("user-save").click();
     waitUpTo(10).until(d -> "c@example.com".equals(app.get("/api/v1/users/" + tag + "-c", admin).data().getString("email")));
     assertThat(app.get("/api/v1/users/" + tag + "-c", admin).data().getString("role")).isEqualTo("BRAND");
+
+    // And one is created by hand; a bad email is named beside its field.
+    byId("user-new").click();
+    type(visible(By.id("user-id")), tag + "-d");
+    type(byId("user-email"), "not-an-email");
+    byId("user-save").click();
+    assertThat(visible(By.cssSelector("#user-form .field-error")).getText()).startsWith("email");
+    type(byId("user-email"), "d@example.com");
+    byId("user-save").click();
+    waitUpTo(10).until(d -> app.get("/api/v1/users/" + tag + "-d", admin).status() == 200);
+    assertThat(app.get("/api/v1/users/" + tag + "-d", admin).data().getString("role")).isEqualTo("CREATOR");
   }
 
   // ---- made well --------------------------------------------------------------------
