@@ -12,6 +12,7 @@ import dev.systemtables.idempotency.IdempotencyCleanup;
 import dev.systemtables.idempotency.IdempotencyVerticle;
 import dev.systemtables.notifications.NotificationCleanup;
 import dev.systemtables.notifications.NotificationVerticle;
+import dev.systemtables.ops.Drain;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.push.PushRelay;
 import dev.systemtables.timer.CleanupJob;
@@ -60,15 +61,17 @@ public final class Application {
   private final HazelcastClusterManager cluster;
   private final NodeContext node;
   private final Probes probes;
+  private final Drain drain;
   private final String devToken;
   private final String httpDeployment;
 
-  private Application(Vertx vertx, HazelcastClusterManager cluster, NodeContext node, Probes probes,
+  private Application(Vertx vertx, HazelcastClusterManager cluster, NodeContext node, Probes probes, Drain drain,
                       String devToken, String httpDeployment) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.node = node;
     this.probes = probes;
+    this.drain = drain;
     this.devToken = devToken;
     this.httpDeployment = httpDeployment;
   }
@@ -149,7 +152,8 @@ public final class Application {
         new CallerRecorder(domains.users(), 500_000),
         new RateLimiter(redis, config.redisCommandTimeoutMillis()),
         registry, UUID.randomUUID().toString(), new FlagSnapshots(), domains, loops, clock);
-    Probes probes = new Probes(db.pool(vertx, "health"), redis);
+    Drain drain = Drain.from(config.section("shutdown"));
+    Probes probes = new Probes(db.pool(vertx, "health"), redis, drain);
     // Each domain is one verticle per node owning its pool and shared state, serving on every event loop.
     List<Supplier<Deployable>> order = new ArrayList<>();
     order.add(PushRelay::new);
@@ -175,8 +179,17 @@ public final class Application {
         .map(httpId -> {
           LOG.info("system-tables listening on port {} (redis: {}, cluster: {})", config.httpPort(),
               redis != null ? "enabled" : "disabled", config.clusterEnabled());
-          return new Application(vertx, cluster, node, probes, token, httpId);
+          return new Application(vertx, cluster, node, probes, drain, token, httpId);
         });
+  }
+
+  /**
+   * The drain phase of a requested stop, blocking for {@code shutdown.drainSeconds}: readiness answers 503
+   * while everything is still served, so a load balancer takes the node out of rotation before
+   * {@link #shutdown()} closes the listener.
+   */
+  public void drain() {
+    drain.drainBlocking();
   }
 
   /**

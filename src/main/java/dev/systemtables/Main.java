@@ -39,12 +39,14 @@ public final class Main {
           + app.devToken());
       System.out.println();
     }
-    // SIGTERM/SIGINT run the shutdown hooks: drain and close here, then report a requested stop as success
+    // SIGTERM/SIGINT run the shutdown hooks: leave the load balancer's rotation (readiness 503 while still
+    // serving, shutdown.drainSeconds), then drain in-flight requests and close here, then report a requested stop as success
     // (exit 0) instead of the JVM's 143; halt is safe because every resource was closed just before.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("stopping: finishing in-flight requests");
       int status = 0;
       try {
+        app.drain();
+        LOG.info("stopping: finishing in-flight requests");
         app.shutdown();
         LOG.info("stopped");
       } catch (Throwable e) {

@@ -116,11 +116,21 @@
     $('empty').hidden = state.items.length > 0;
   }
 
+  // Orders like the server's lists (created_at, then id). The fraction is padded because the API's
+  // timestamps drop trailing zero digits ("...:09Z", "...:09.5Z"), which would not sort as plain text.
+  function orderKey(n) {
+    var m = /^(.*?)(?:\.(\d+))?Z$/.exec(n.createdAt || '');
+    return m ? m[1] + '.' + ((m[2] || '') + '000000000').slice(0, 9) + ' ' + n.id : String(n.createdAt) + ' ' + n.id;
+  }
+
   function addNewest(list) {
-    // list: newest first; items already shown are replaced, not doubled
+    // Items already shown are replaced, not doubled. Sorted, not just prepended: after a reconnect a push
+    // can arrive before the catch-up's answer, which then holds older notifications than the push.
     var seen = {};
     list.forEach(function (n) { seen[n.id] = true; });
-    state.items = list.concat(state.items.filter(function (n) { return !seen[n.id]; })).slice(0, KEEP);
+    state.items = list.concat(state.items.filter(function (n) { return !seen[n.id]; }))
+      .sort(function (a, b) { var ka = orderKey(a), kb = orderKey(b); return ka < kb ? 1 : ka > kb ? -1 : 0; })
+      .slice(0, KEEP);
     render();
   }
 

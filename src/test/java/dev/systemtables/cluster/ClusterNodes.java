@@ -23,12 +23,24 @@ import java.util.stream.Collectors;
  */
 final class ClusterNodes implements AutoCloseable {
 
+  /**
+   * The variables every node of these tests is given (REDIS_URL when there is a Redis). deploy/docker-compose.yml
+   * gives its nodes the same ones, which {@code DeploymentFilesTest} checks.
+   */
+  static final List<String> NODE_VARIABLES = List.of("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "HTTP_PORT",
+      "ALLOWED_ORIGINS", "CLUSTER_ENABLED", "CLUSTER_HOST", "CLUSTER_PORT", "CLUSTER_MEMBERS");
+
   private final String databaseUrl;
   private final List<AppProcess> nodes;
+  /** What each node was started with, so a stopped one can be started again the same way. */
+  private final List<Map<String, String>> envs;
+  private final List<String> jvmArgs;
 
-  private ClusterNodes(String databaseUrl, List<AppProcess> nodes) {
+  private ClusterNodes(String databaseUrl, List<AppProcess> nodes, List<Map<String, String>> envs, List<String> jvmArgs) {
     this.databaseUrl = databaseUrl;
     this.nodes = nodes;
+    this.envs = envs;
+    this.jvmArgs = jvmArgs;
   }
 
   /**
@@ -51,6 +63,8 @@ final class ClusterNodes implements AutoCloseable {
     // Browsers of the tests come from the nodes' own origins.
     String origins = httpPorts.stream().map(p -> "http://127.0.0.1:" + p).collect(Collectors.joining(","));
     List<AppProcess> nodes = new ArrayList<>();
+    List<Map<String, String>> envs = new ArrayList<>();
+    List<String> jvmArgs = List.of(AppProcess.configArg(config));
     try {
       for (int i = 0; i < count; i++) {
         Map<String, String> env = new HashMap<>();
@@ -63,11 +77,13 @@ final class ClusterNodes implements AutoCloseable {
         env.put("CLUSTER_HOST", "127.0.0.1");
         env.put("CLUSTER_PORT", String.valueOf(clusterPorts.get(i)));
         env.put("CLUSTER_MEMBERS", members);
-        AppProcess node = AppProcess.start("node" + (char) ('A' + i), env, List.of(AppProcess.configArg(config)));
+        if (!NODE_VARIABLES.containsAll(env.keySet())) throw new IllegalStateException("update NODE_VARIABLES: " + env.keySet());
+        envs.add(Map.copyOf(env));
+        AppProcess node = AppProcess.start("node" + (char) ('A' + i), env, jvmArgs);
         nodes.add(node);
         node.awaitReady(Duration.ofSeconds(90));
       }
-      ClusterNodes cluster = new ClusterNodes(db, nodes);
+      ClusterNodes cluster = new ClusterNodes(db, nodes, envs, jvmArgs);
       for (AppProcess n : nodes) {
         eventually("node on port " + n.port() + " sees " + count + " members",
             Duration.ofSeconds(30), () -> members(n) == count);
@@ -82,6 +98,25 @@ final class ClusterNodes implements AutoCloseable {
 
   AppProcess node(int i) {
     return nodes.get(i);
+  }
+
+  /** Every node's HTTP port, in order (a restarted node keeps its ports). */
+  List<Integer> httpPorts() {
+    return nodes.stream().map(AppProcess::port).toList();
+  }
+
+  /**
+   * Starts node {@code i} again, after it exited, with the same ports, variables and config file, as an
+   * orchestrator restarts a stopped instance; returns once it answers ready.
+   */
+  AppProcess restart(int i) throws Exception {
+    AppProcess old = nodes.get(i);
+    if (old.isAlive()) throw new IllegalStateException("node " + i + " is still running");
+    AppProcess node = AppProcess.start("node" + (char) ('A' + i) + "-again", envs.get(i), jvmArgs);
+    nodes.set(i, node);
+    // Generous: under load, on a shared 2-core machine, a JVM's start can take a minute.
+    node.awaitReady(Duration.ofSeconds(180));
+    return node;
   }
 
   String databaseUrl() {

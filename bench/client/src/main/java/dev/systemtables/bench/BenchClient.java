@@ -11,7 +11,8 @@ import java.nio.file.Path;
  *   <li>{@code probe}: which optional domains the node serves (JSON on stdout);</li>
  *   <li>{@code sql users|notifications}: the seed statements, for psql;</li>
  *   <li>{@code suite --out results.jsonl}: runs the scenarios, one JSON row each;</li>
- *   <li>{@code report --results results.jsonl}: the Markdown table with targets.</li>
+ *   <li>{@code report --results results.jsonl}: the Markdown table with targets;</li>
+ *   <li>{@code sockets --out sockets.json}: many registered bridge sockets on one node ({@code bench/sockets}).</li>
  * </ul>
  */
 public final class BenchClient {
@@ -42,6 +43,8 @@ public final class BenchClient {
       switch (args.command()) {
         case "probe" -> System.out.println(new Suite(vertx, s, null).probe().encode());
         case "suite" -> new Suite(vertx, s, Path.of(args.required("out"))).run();
+        case "sockets" -> new SocketsScenario(vertx, s, Suite.client(vertx, s), new Population(vertx, s), args,
+            Path.of(args.required("out"))).run();
         default -> throw new IllegalArgumentException("unknown command " + args.command());
       }
     } catch (Exception e) {
