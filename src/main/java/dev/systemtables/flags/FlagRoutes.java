@@ -97,8 +97,8 @@ public final class FlagRoutes {
     return Future.succeededFuture(flags(values));
   }
 
-  /** The caller as its token describes it; custom conditions see the token's claims. */
-  static EvaluationContext subject(Caller caller) {
+  /** The caller as its token describes it; custom conditions see the token's claims. (The tRPC isEnabled uses it too.) */
+  public static EvaluationContext subject(Caller caller) {
     return new EvaluationContext(caller.sub(), caller.role(), caller.brandId(), caller.creatorId(), caller.claims());
   }
 

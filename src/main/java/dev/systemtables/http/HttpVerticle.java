@@ -12,6 +12,7 @@ import dev.systemtables.openapi.ContractValidation;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.push.PushBridge;
 import dev.systemtables.timer.JobRoutes;
+import dev.systemtables.trpc.TrpcEndpoint;
 import dev.systemtables.users.UsersRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -79,6 +80,8 @@ public final class HttpVerticle extends VerticleBase {
     new NotificationRoutes(domains.notifications()).mount(api);
     router.route("/api/v1/*").subRouter(v1);
 
+    // tRPC's HTTP protocol for the original TypeScript module's clients; it answers its own errors as tRPC envelopes.
+    TrpcEndpoint.of(node).mount(router);
     new PushBridge(vertx, node.tokens(), node.config().allowedOrigins()).mount(router);
     mountBellPage(router);
     ApiDocs.mount(router);

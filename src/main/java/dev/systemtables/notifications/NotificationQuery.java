@@ -2,6 +2,8 @@ package dev.systemtables.notifications;
 
 import dev.systemtables.common.BadInput;
 import dev.systemtables.common.Check;
+import dev.systemtables.common.Fields;
+import io.vertx.core.json.JsonObject;
 
 import java.util.function.Function;
 
@@ -27,17 +29,46 @@ public record NotificationQuery(Boolean read, Notification.Type type, Notificati
 
   /** Reads the query parameters ({@code read, type, priority, page, pageSize, after}); throws {@link BadInput}. */
   public static NotificationQuery fromParams(Function<String, String> param) {
-    Boolean read = Check.booleanParam("read", param.apply("read"));
-    int pageSize = Check.intParam("pageSize", param.apply("pageSize"), NotificationRules.PAGE_SIZE_DEFAULT,
-        1, NotificationRules.PAGE_SIZE_MAX);
-    int page = Check.intParam("page", param.apply("page"), 1, 1, NotificationRules.PAGE_MAX);
-    Notification.Type type = Check.oneOf("type", param.apply("type"), Notification.Type.class);
-    Notification.Priority priority = Check.oneOf("priority", param.apply("priority"), Notification.Priority.class);
-    String after = param.apply("after");
+    return of(Check.booleanParam("read", param.apply("read")),
+        param.apply("type"), param.apply("priority"),
+        integerParam("page", param.apply("page"), NotificationRules.PAGE_MAX),
+        integerParam("pageSize", param.apply("pageSize"), NotificationRules.PAGE_SIZE_MAX),
+        param.apply("after"));
+  }
+
+  /**
+   * Reads the same query as a JSON object ({@code {"read": true, "type": "SYSTEM", "page": 2, ...}}, all optional;
+   * the tRPC endpoint's input), with the same rules as {@link #fromParams}; throws {@link BadInput}.
+   */
+  public static NotificationQuery fromJson(JsonObject input) {
+    return of(Fields.optionalBoolean(input, "read"),
+        Fields.optionalString(input, "type"), Fields.optionalString(input, "priority"),
+        Fields.optionalInt(input, "page"), Fields.optionalInt(input, "pageSize"),
+        Fields.optionalString(input, "after"));
+  }
+
+  /** The rules of both spellings: ranges, defaults, enum names, and {@code after} excluding {@code page}. */
+  private static NotificationQuery of(Boolean read, String type, String priority, Integer page, Integer pageSize,
+                                      String after) {
+    int size = pageSize == null ? NotificationRules.PAGE_SIZE_DEFAULT
+        : Check.range("pageSize", pageSize, 1, NotificationRules.PAGE_SIZE_MAX);
+    int number = page == null ? 1 : Check.range("page", page, 1, NotificationRules.PAGE_MAX);
+    Notification.Type t = Check.oneOf("type", type, Notification.Type.class);
+    Notification.Priority p = Check.oneOf("priority", priority, Notification.Priority.class);
     if (after != null) {
-      Check.that(param.apply("page") == null, "after and page cannot be combined");
+      Check.that(page == null, "after and page cannot be combined");
       Check.id("after", after);
     }
-    return new NotificationQuery(read, type, priority, page, pageSize, after);
+    return new NotificationQuery(read, t, p, number, size, after);
+  }
+
+  /** A query parameter meant as an integer from 1 to {@code max}; null when absent. The range is checked by {@link #of}. */
+  private static Integer integerParam(String field, String text, int max) {
+    if (text == null) return null;
+    try {
+      return Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new BadInput(field + " must be an integer between 1 and " + max);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.systemtables.notifications;
 
+import dev.systemtables.common.Page;
 import dev.systemtables.http.Access;
 import dev.systemtables.http.Api;
 import dev.systemtables.http.Reply;
@@ -52,14 +53,20 @@ public final class NotificationRoutes {
 
   private Future<Reply> list(Request req) {
     NotificationQuery q = NotificationQuery.fromParams(req::query);
-    return notifications.list(req.caller().sub(), q).map(page -> {
-      JsonArray items = new JsonArray(new java.util.ArrayList<>(page.items().size()));
-      page.items().forEach(n -> items.add(n.toJson()));
-      JsonObject meta = new JsonObject().put("pagination", new JsonObject()
-          .put("page", q.page()).put("pageSize", q.pageSize())
-          .put("total", page.total()).put("totalPages", (page.total() + q.pageSize() - 1) / q.pageSize()));
-      if (q.after() != null) meta.put("after", q.after());
-      return Reply.json(200, new JsonObject().put("data", items).put("meta", meta));
-    });
+    return notifications.list(req.caller().sub(), q).map(page -> Reply.json(200, listBody(page, q)));
+  }
+
+  /**
+   * A list's answer, {@code {"data": [notification...], "meta": {"pagination": {"page", "pageSize", "total",
+   * "totalPages"}, "after"?}}}: REST's, and the tRPC {@code system.notifications.list}'s.
+   */
+  public static JsonObject listBody(Page<Notification> page, NotificationQuery q) {
+    JsonArray items = new JsonArray(new java.util.ArrayList<>(page.items().size()));
+    page.items().forEach(n -> items.add(n.toJson()));
+    JsonObject meta = new JsonObject().put("pagination", new JsonObject()
+        .put("page", q.page()).put("pageSize", q.pageSize())
+        .put("total", page.total()).put("totalPages", (page.total() + q.pageSize() - 1) / q.pageSize()));
+    if (q.after() != null) meta.put("after", q.after());
+    return new JsonObject().put("data", items).put("meta", meta);
   }
 }

@@ -36,7 +36,10 @@ class NotificationCountersTest {
   @BeforeAll
   static void start() {
     String url = TestRedis.require();
-    app = TestApp.start(Map.of("REDIS_URL", url));
+    // These tests are about counting under concurrency, not about a slow Redis: on a loaded machine a 500 ms
+    // command timeout would mark users stale and drop their counters, which a timeout test covers elsewhere.
+    app = TestApp.start(Map.of("REDIS_URL", url), new io.vertx.core.json.JsonObject()
+        .put("redis", new io.vertx.core.json.JsonObject().put("commandTimeoutMillis", 5_000)));
     redis = new RedisProbe(url);
     admin = app.token("admin-" + UUID.randomUUID(), "ADMIN");
   }
