@@ -85,6 +85,7 @@ public final class HttpVerticle extends VerticleBase {
     new PushBridge(vertx, node.tokens(), node.config().allowedOrigins()).mount(router);
     mountBellPage(router);
     ApiDocs.mount(router);
+    AdminConsole.mount(router);
 
     router.errorHandler(400, rc -> Problems.write(rc.response(), rc.failure() != null ? rc.failure()
         : new dev.systemtables.common.ApiException(ErrorCode.VALIDATION_FAILED, "bad request")));
