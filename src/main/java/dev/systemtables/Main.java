@@ -35,6 +35,8 @@ public final class Main {
       System.out.println("ADMIN token, valid " + config.devTokenHours() + " h:");
       System.out.println(app.devToken());
       System.out.println("Try: curl -H \"Authorization: Bearer <token>\" http://localhost:" + app.httpPort() + "/api/v1/me");
+      System.out.println("Admin console (signs in with it): http://localhost:" + app.httpPort() + "/admin/#token="
+          + app.devToken());
       System.out.println();
     }
     // SIGTERM/SIGINT run the shutdown hooks: leave the load balancer's rotation (readiness 503 while still

@@ -87,6 +87,7 @@ public final class HttpVerticle extends VerticleBase {
     new PushBridge(vertx, node.tokens(), node.config().allowedOrigins(), limits.webSocketMaxMessageBytes()).mount(router);
     mountBellPage(router);
     ApiDocs.mount(router);
+    AdminConsole.mount(router);
 
     HttpServerOptions options = limits.serverOptions(node.config().httpPort());
     server = vertx.createHttpServer(options)

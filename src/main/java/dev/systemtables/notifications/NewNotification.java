@@ -39,27 +39,32 @@ public record NewNotification(
   }
 
   /**
-   * Reads a create request ({@code userId} | {@code userIds} | {@code userRole}, {@code type}, {@code title},
-   * {@code message}, {@code actionUrl}?, {@code priority}?, {@code metadata}?); throws {@link BadInput} naming
-   * the field. An empty {@code userIds} passes here: "no recipient" is the domain's 422.
+   * Reads the recipients of a create request: exactly one of {@code userId}, {@code userIds} (at most
+   * 10,000), {@code userRole}; throws {@link BadInput} naming the field. Other members are not looked at.
    */
-  public static NewNotification fromJson(JsonObject body) {
+  public static Recipients recipientsFromJson(JsonObject body) {
     long given = NotificationRules.RECIPIENT_FIELDS.stream().filter(f -> body.getValue(f) != null).count();
     Check.that(given == 1, "exactly one of userId, userIds, userRole is required");
     String userId = Fields.optionalString(body, "userId");
     List<String> userIds = Fields.optionalStringList(body, "userIds");
     String userRole = Fields.optionalString(body, "userRole");
-    Recipients recipients;
-    if (userId != null) {
-      recipients = new Users(List.of(Check.id("userId", userId)));
-    } else if (userIds != null) {
+    if (userId != null) return new Users(List.of(Check.id("userId", userId)));
+    if (userIds != null) {
       Check.that(userIds.size() <= NotificationRules.MAX_RECIPIENT_IDS,
           "userIds must hold at most " + NotificationRules.MAX_RECIPIENT_IDS + " ids");
       for (int i = 0; i < userIds.size(); i++) Check.id("userIds[" + i + "]", userIds.get(i));
-      recipients = new Users(userIds);
-    } else {
-      recipients = new RoleHolders(Check.required("userRole", Check.oneOf("userRole", userRole, Role.class)));
+      return new Users(userIds);
     }
+    return new RoleHolders(Check.required("userRole", Check.oneOf("userRole", userRole, Role.class)));
+  }
+
+  /**
+   * Reads a create request ({@code userId} | {@code userIds} | {@code userRole}, {@code type}, {@code title},
+   * {@code message}, {@code actionUrl}?, {@code priority}?, {@code metadata}?); throws {@link BadInput} naming
+   * the field. An empty {@code userIds} passes here: "no recipient" is the domain's 422.
+   */
+  public static NewNotification fromJson(JsonObject body) {
+    Recipients recipients = recipientsFromJson(body);
     Notification.Type type = Check.required("type", Check.oneOf("type", Fields.optionalString(body, "type"),
         Notification.Type.class));
     String title = Check.text("title", Fields.optionalString(body, "title"), NotificationRules.TITLE_MAX);

@@ -32,8 +32,23 @@ public final class NotificationRoutes {
         notifications.markRead(req.caller().sub(), req.pathParam("id")).map(r -> Reply.ok(r.toJson())));
     api.route(HttpMethod.DELETE, "/notifications/:id", Access.ANY, req ->
         notifications.delete(req.caller().sub(), req.pathParam("id")).map(x -> Reply.noContent()));
+    // Before sending: how many a create with these recipients reaches. POST because userIds may hold 10,000 ids.
+    api.route(HttpMethod.POST, "/notifications/recipients", Access.ADMIN, req ->
+        notifications.countRecipients(NewNotification.recipientsFromJson(req.json())).map(c -> Reply.ok(c.toJson())));
+    api.route(HttpMethod.GET, "/notifications/sent", Access.ADMIN, this::sent);
     api.route(HttpMethod.POST, "/notifications", Access.ADMIN, req ->
         notifications.create(req.caller().sub(), NewNotification.fromJson(req.json())).map(d -> Reply.created(d.toJson())));
+  }
+
+  private Future<Reply> sent(Request req) {
+    SendQuery q = SendQuery.fromParams(req::query);
+    return notifications.sends(q).map(page -> {
+      JsonArray items = new JsonArray(new java.util.ArrayList<>(page.items().size()));
+      page.items().forEach(s -> items.add(s.toJson()));
+      return Reply.json(200, new JsonObject().put("data", items).put("meta", new JsonObject().put("pagination",
+          new JsonObject().put("page", q.page()).put("pageSize", q.pageSize())
+              .put("total", page.total()).put("totalPages", (page.total() + q.pageSize() - 1) / q.pageSize()))));
+    });
   }
 
   private Future<Reply> list(Request req) {

@@ -46,6 +46,15 @@ public interface NotificationService {
   Future<Delivery> create(String actor, NewNotification notification);
 
   /**
+   * How many users a create with these recipients would reach now, resolved as {@link #create} resolves them,
+   * and which listed ids the directory does not know. Writes nothing.
+   */
+  Future<RecipientCount> countRecipients(NewNotification.Recipients recipients);
+
+  /** The send log, newest first: one entry per successful {@link #create}, by any admin. */
+  Future<Page<Send>> sends(SendQuery query);
+
+  /**
    * Deletes notifications read before {@code readBefore}, at most {@code batchSize} rows per statement,
    * until a batch comes back short; the number deleted. Unread notifications are never deleted.
    */

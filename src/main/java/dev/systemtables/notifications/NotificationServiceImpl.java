@@ -119,7 +119,7 @@ final class NotificationServiceImpl implements NotificationService {
         .compose(users -> {
           if (users.isEmpty()) return Future.failedFuture(noRecipient("the notification has no recipient"));
           boolean listed = n.recipients() instanceof NewNotification.Users;
-          return counters.begin(users).compose(change -> store.insert(users, listed, n).transform(ar -> {
+          return counters.begin(users).compose(change -> store.insert(actor, users, listed, n).transform(ar -> {
             if (ar.failed()) {
               Throwable t = ar.cause() instanceof NotificationStore.UnknownUsers u ? unknownUsers(u.ids) : ar.cause();
               return counters.abort(change).compose(y -> Future.failedFuture(t));
@@ -145,6 +145,20 @@ final class NotificationServiceImpl implements NotificationService {
           return new Delivery(count, count <= NotificationRules.MAX_LISTED_IDS
               ? created.stream().map(Notification::id).toList() : List.of());
         });
+  }
+
+  @Override
+  public Future<RecipientCount> countRecipients(NewNotification.Recipients recipients) {
+    if (recipients instanceof NewNotification.RoleHolders r) {
+      return store.roleHolderCount(r.role().name()).map(n -> new RecipientCount(n, List.of()));
+    }
+    List<String> ids = ((NewNotification.Users) recipients).ids();
+    return ids.isEmpty() ? Future.succeededFuture(new RecipientCount(0, List.of())) : store.listedCount(ids);
+  }
+
+  @Override
+  public Future<Page<Send>> sends(SendQuery query) {
+    return store.sends(query);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.systemtables.notifications;
 
+import dev.systemtables.auth.Role;
+import dev.systemtables.common.Ids;
 import dev.systemtables.common.Page;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,6 +114,34 @@ final class NotificationStore {
       SELECT notification_id(), u.id, $2, $3, $4, $5, $6, $7::jsonb
       FROM unnest($1::text[]) AS t(id) JOIN users u ON u.id = t.id
       RETURNING id, user_id, created_at
+      """;
+
+  /** One send-log row per create, in the create's transaction. */
+  private static final String INSERT_SEND = """
+      INSERT INTO notification_sends (id, actor, recipient_kind, recipient_role, recipient_ids, requested, created,
+                                      type, title, message, action_url, priority, metadata)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
+      """;
+
+  private static final String SEND_COLUMNS = "id, actor, recipient_kind, recipient_role, recipient_ids, requested, "
+      + "created, type, title, message, action_url, priority, metadata, created_at";
+
+  /** A page of the send log, newest first (index {@code notification_sends_created_idx}), with the log's size. */
+  static final String SENDS = "SELECT c.total, p.* FROM (SELECT count(*) AS total FROM notification_sends) c\n"
+      + "LEFT JOIN LATERAL (SELECT " + SEND_COLUMNS + """
+       FROM notification_sends
+        ORDER BY created_at DESC, id DESC
+        LIMIT $1 OFFSET $2) p ON true
+      """;
+
+  /** How many users hold a role (index {@code users_role_idx}). */
+  private static final String ROLE_HOLDER_COUNT = "SELECT count(*) FROM users WHERE role = $1";
+
+  /** Of distinct listed ids: how many the directory knows, and the unknown ones. */
+  private static final String LISTED_COUNT = """
+      SELECT t.id, EXISTS (SELECT 1 FROM users u WHERE u.id = t.id) AS known
+      FROM unnest($1::text[]) AS t(id)
+      ORDER BY t.id
       """;
 
   /** At most {@code $2} read rows read before {@code $1} (index {@code notifications_read_at_idx}), per user. */
@@ -239,24 +270,83 @@ final class NotificationStore {
   }
 
   /**
-   * Inserts one notification for each listed user in one transaction. With {@code strict}, listed users
-   * missing from the directory make the whole call fail with {@link UnknownUsers}; without (a role
-   * broadcast whose holders were just read), a user removed meanwhile is simply skipped.
+   * Inserts one notification for each listed user, and its send-log row, in one transaction. With
+   * {@code strict} (users were listed), listed users missing from the directory make the whole call fail with
+   * {@link UnknownUsers}; without (a role broadcast whose holders were just read), a user removed meanwhile
+   * is simply skipped.
    */
-  Future<List<Notification>> insert(List<String> userIds, boolean strict, NewNotification n) {
+  Future<List<Notification>> insert(String actor, List<String> userIds, boolean strict, NewNotification n) {
     String[] ids = userIds.toArray(String[]::new);
     Tuple args = Tuple.tuple().addArrayOfString(ids).addString(n.type().name()).addString(n.title())
         .addString(n.message()).addString(n.actionUrl()).addString(n.priority().name()).addValue(n.metadata());
-    if (!strict) return insert(pool, args, n);
-    return pool.withTransaction(conn -> conn.preparedQuery(UNKNOWN_USERS).execute(Tuple.tuple().addArrayOfString(ids))
-        .compose(unknown -> {
-          if (unknown.rowCount() > 0) {
+    return pool.withTransaction(conn -> {
+      Future<Void> known = !strict ? Future.succeededFuture()
+          : conn.preparedQuery(UNKNOWN_USERS).execute(Tuple.tuple().addArrayOfString(ids)).compose(unknown -> {
+            if (unknown.rowCount() == 0) return Future.succeededFuture();
             List<String> missing = new ArrayList<>(unknown.rowCount());
             for (Row r : unknown) missing.add(r.getString(0));
             return Future.failedFuture(new UnknownUsers(missing));
+          });
+      return known.compose(x -> insert(conn, args, n))
+          .compose(created -> created.isEmpty() ? Future.succeededFuture(created)
+              : logSend(conn, actor, ids, n, created.size()).map(created));
+    });
+  }
+
+  private static Future<Void> logSend(SqlClient conn, String actor, String[] ids, NewNotification n, int created) {
+    boolean role = n.recipients() instanceof NewNotification.RoleHolders;
+    String[] kept = role ? null : Arrays.copyOf(ids, Math.min(ids.length, Send.LISTED_IDS_KEPT));
+    Tuple args = Tuple.tuple().addString(Ids.next()).addString(actor)
+        .addString(role ? "ROLE" : "USERS")
+        .addString(role ? ((NewNotification.RoleHolders) n.recipients()).role().name() : null)
+        .addArrayOfString(kept).addInteger(ids.length).addInteger(created)
+        .addString(n.type().name()).addString(n.title()).addString(n.message()).addString(n.actionUrl())
+        .addString(n.priority().name()).addValue(n.metadata());
+    return conn.preparedQuery(INSERT_SEND).execute(args).mapEmpty();
+  }
+
+  /** One page of the send log and its size. */
+  Future<Page<Send>> sends(SendQuery q) {
+    return pool.preparedQuery(SENDS).execute(Tuple.of(q.pageSize(), q.offset())).map(rows -> {
+      List<Send> items = new ArrayList<>(rows.rowCount());
+      long total = 0;
+      for (Row r : rows) {
+        total = r.getLong("total");
+        if (r.getString("id") != null) items.add(toSend(r));
+      }
+      return new Page<>(items, total);
+    });
+  }
+
+  /** How many holders a role has. */
+  Future<Long> roleHolderCount(String role) {
+    return pool.preparedQuery(ROLE_HOLDER_COUNT).execute(Tuple.of(role)).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Of these distinct ids, how many the directory knows, and the unknown ones (sorted). */
+  Future<RecipientCount> listedCount(List<String> ids) {
+    return pool.preparedQuery(LISTED_COUNT).execute(Tuple.tuple().addArrayOfString(ids.toArray(String[]::new)))
+        .map(rows -> {
+          long known = 0;
+          List<String> unknown = new ArrayList<>();
+          for (Row r : rows) {
+            if (r.getBoolean("known")) known++;
+            else unknown.add(r.getString("id"));
           }
-          return insert(conn, args, n);
-        }));
+          return new RecipientCount(known, unknown);
+        });
+  }
+
+  private static Send toSend(Row r) {
+    String role = r.getString("recipient_role");
+    String[] listed = r.getArrayOfStrings("recipient_ids");
+    Object metadata = r.getValue("metadata");
+    return new Send(r.getString("id"), r.getString("actor"),
+        role == null ? null : Role.valueOf(role),
+        listed == null ? List.of() : List.of(listed), r.getInteger("requested"), r.getInteger("created"),
+        Notification.Type.valueOf(r.getString("type")), r.getString("title"), r.getString("message"),
+        r.getString("action_url"), Notification.Priority.valueOf(r.getString("priority")),
+        metadata instanceof JsonObject o ? o : null, instant(r, "created_at"));
   }
 
   private static Future<List<Notification>> insert(SqlClient client, Tuple args, NewNotification n) {

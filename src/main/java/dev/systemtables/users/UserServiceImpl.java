@@ -1,6 +1,8 @@
 package dev.systemtables.users;
 
 import dev.systemtables.auth.Caller;
+import dev.systemtables.common.ApiException;
+import dev.systemtables.common.Page;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -22,6 +24,17 @@ final class UserServiceImpl implements UserService {
   @Override
   public Future<Integer> upsertMany(List<User> users) {
     return store.upsertMany(users);
+  }
+
+  @Override
+  public Future<User> get(String id) {
+    return store.get(id).compose(user -> user != null ? Future.succeededFuture(user)
+        : Future.failedFuture(ApiException.notFound("no user " + id)));
+  }
+
+  @Override
+  public Future<Page<User>> search(UserQuery query) {
+    return store.search(query);
   }
 
   @Override

@@ -2,12 +2,14 @@ package dev.systemtables.users;
 
 import dev.systemtables.auth.Caller;
 import dev.systemtables.auth.Role;
+import dev.systemtables.common.Page;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 
 /** All SQL of the users directory. */
@@ -41,6 +43,23 @@ final class UserStore {
             IS DISTINCT FROM (excluded.role, excluded.brand_id, excluded.creator_id)
       """;
 
+  private static final String COLUMNS = "id, role, brand_id, creator_id, email, created_at, updated_at";
+
+  private static final String GET = "SELECT " + COLUMNS + " FROM users WHERE id = $1";
+
+  // $1: a LIKE pattern or null (everyone); $2: a role or null.
+  private static final String MATCHES = """
+        ($1::text IS NULL OR id ILIKE $1 OR email ILIKE $1 OR brand_id ILIKE $1 OR creator_id ILIKE $1)
+        AND ($2::text IS NULL OR role = $2)
+      """;
+
+  /** One page and the number of matches in one statement; the total row always comes back (a page past the end too). */
+  static final String SEARCH = "SELECT c.total, p.* FROM (SELECT count(*) AS total FROM users WHERE\n" + MATCHES
+      + ") c\nLEFT JOIN LATERAL (SELECT " + COLUMNS + " FROM users WHERE\n" + MATCHES + """
+        ORDER BY id
+        LIMIT $3 OFFSET $4) p ON true
+      """;
+
   private final Pool pool;
 
   UserStore(Pool pool) {
@@ -68,6 +87,25 @@ final class UserStore {
     Tuple args = Tuple.tuple().addArrayOfString(ids).addArrayOfString(roles).addArrayOfString(brands)
         .addArrayOfString(creators).addArrayOfString(emails);
     return pool.preparedQuery(UPSERT_MANY).execute(args).map(rows -> n);
+  }
+
+  /** The user with this id, or null. */
+  Future<User> get(String id) {
+    return pool.preparedQuery(GET).execute(Tuple.of(id))
+        .map(rows -> rows.rowCount() == 0 ? null : toUser(rows.iterator().next()));
+  }
+
+  Future<Page<User>> search(UserQuery q) {
+    Tuple args = Tuple.of(q.likePattern(), q.role() == null ? null : q.role().name(), q.pageSize(), q.offset());
+    return pool.preparedQuery(SEARCH).execute(args).map(rows -> {
+      List<User> items = new ArrayList<>(rows.rowCount());
+      long total = 0;
+      for (Row r : rows) {
+        total = r.getLong("total");
+        if (r.getString("id") != null) items.add(toUser(r));
+      }
+      return new Page<>(items, total);
+    });
   }
 
   Future<Void> recordCaller(Caller c) {

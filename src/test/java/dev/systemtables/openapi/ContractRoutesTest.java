@@ -23,10 +23,10 @@ import static org.assertj.core.api.SoftAssertions.assertSoftly;
 class ContractRoutesTest {
 
   /**
-   * Served by the node but not REST: the bell page, the event-bus bridge, the docs, the contract itself, and the
-   * tRPC endpoint (its procedures' types are clients/trpc's, not the contract's).
+   * Served by the node but not REST: the bell page, the admin console, the event-bus bridge, the docs, the
+   * contract itself, and the tRPC endpoint (its procedures' types are clients/trpc's, not the contract's).
    */
-  static final Set<String> NOT_REST = Set.of("/", "/assets/", "/eventbus/", "/docs", "/docs/",
+  static final Set<String> NOT_REST = Set.of("/", "/assets/", "/admin/", "/eventbus/", "/docs", "/docs/",
       "/docs/swagger-initializer.js", "/openapi.yaml", "/openapi.json", "/api/trpc", "/api/trpc/");
 
   static TestApp app;
