@@ -101,7 +101,7 @@ public final class Edge implements Handler<HttpServerRequest> {
   }
 
   /** Whether every {@code %} starts two hex digits and the decoded bytes are UTF-8. */
-  static boolean percentEncodedUtf8(String s) {
+  public static boolean percentEncodedUtf8(String s) {
     if (s.indexOf('%') < 0) return true;
     ByteBuffer bytes = ByteBuffer.allocate(s.length());
     for (int i = 0; i < s.length(); i++) {
