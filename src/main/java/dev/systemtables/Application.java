@@ -8,6 +8,7 @@ import dev.systemtables.flags.FlagSnapshotVerticle;
 import dev.systemtables.flags.FlagSnapshots;
 import dev.systemtables.flags.FlagVerticle;
 import dev.systemtables.http.HttpVerticle;
+import dev.systemtables.http.MetricLabels;
 import dev.systemtables.idempotency.IdempotencyCleanup;
 import dev.systemtables.idempotency.IdempotencyVerticle;
 import dev.systemtables.notifications.NotificationCleanup;
@@ -93,7 +94,8 @@ public final class Application {
   public static Future<Application> start(AppConfig config, Set<Part> parts, Clock clock) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+            .setLabelMatches(MetricLabels.bounded()));
     // Completed directly, never dispatched to an event loop: after a failed boot Vert.x is closed, and a
     // failure dispatched to one of its stopped event loops would be lost (the process would hang, not exit 1).
     Promise<Application> started = Promise.promise();

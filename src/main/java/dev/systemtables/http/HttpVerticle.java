@@ -3,7 +3,6 @@ package dev.systemtables.http;
 import dev.systemtables.Domains;
 import dev.systemtables.NodeContext;
 import dev.systemtables.auth.Caller;
-import dev.systemtables.common.ErrorCode;
 import dev.systemtables.flags.FlagRoutes;
 import dev.systemtables.idempotency.IdempotencyFilter;
 import dev.systemtables.idempotency.IdempotencyRoutes;
@@ -51,6 +50,8 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     router = Router.router(vertx);
+    // Problems for every error status, OPTIONS and HEAD where no route answers them.
+    Edge edge = new Edge(router, node.config().bodyLimitBytes());
 
     router.get("/health/live").handler(probes.liveness(vertx));
     router.get("/health/ready").handler(probes.readiness(vertx));
@@ -82,25 +83,17 @@ public final class HttpVerticle extends VerticleBase {
 
     // tRPC's HTTP protocol for the original TypeScript module's clients; it answers its own errors as tRPC envelopes.
     TrpcEndpoint.of(node).mount(router);
-    new PushBridge(vertx, node.tokens(), node.config().allowedOrigins()).mount(router);
+    EdgeLimits limits = EdgeLimits.from(node.config());
+    new PushBridge(vertx, node.tokens(), node.config().allowedOrigins(), limits.webSocketMaxMessageBytes()).mount(router);
     mountBellPage(router);
     ApiDocs.mount(router);
     AdminConsole.mount(router);
 
-    router.errorHandler(400, rc -> Problems.write(rc.response(), rc.failure() != null ? rc.failure()
-        : new dev.systemtables.common.ApiException(ErrorCode.VALIDATION_FAILED, "bad request")));
-    router.errorHandler(404, rc -> Problems.write(rc.response(), ErrorCode.NOT_FOUND,
-        "no resource at " + rc.request().method() + " " + rc.request().path()));
-    router.errorHandler(405, rc -> Problems.write(rc.response(), ErrorCode.METHOD_NOT_ALLOWED,
-        rc.request().method() + " is not allowed on " + rc.request().path()));
-    router.errorHandler(413, rc -> Problems.write(rc.response(), ErrorCode.PAYLOAD_TOO_LARGE,
-        "body exceeds " + node.config().bodyLimitBytes() + " bytes"));
-    router.errorHandler(500, this::internalError);
-
-    server = vertx.createHttpServer(new HttpServerOptions().setPort(node.config().httpPort())
-        // h2c upgrades would end in-flight streams with GOAWAY on shutdown; HTTP/1.1 drains cleanly.
-        .setHttp2ClearTextEnabled(false))
-        .requestHandler(router);
+    HttpServerOptions options = limits.serverOptions(node.config().httpPort());
+    server = vertx.createHttpServer(options)
+        .connectionHandler(new ConnectionGuard(limits, options)::install)
+        .invalidRequestHandler(Edge::invalidRequest)
+        .requestHandler(edge);
     return contract.ready().compose(x -> server.listen());
   }
 
@@ -120,14 +113,11 @@ public final class HttpVerticle extends VerticleBase {
    */
   private static void mountBellPage(Router router) {
     // A prefix route serves paths relative to its prefix: /assets/x is webroot/assets/x.
-    router.get("/").handler(BellPage::headers).handler(StaticHandler.create("webroot").setIndexPage("index.html"));
-    router.get("/assets/*").handler(BellPage::headers).handler(StaticHandler.create("webroot/assets"));
-  }
-
-  private void internalError(RoutingContext rc) {
-    Throwable failure = rc.failure();
-    Problems.write(rc.response(), failure != null ? failure
-        : new dev.systemtables.common.ApiException(ErrorCode.INTERNAL, "internal error"));
+    // UTF-8 whatever the JVM's default charset (java -jar without LANG would serve the page as US-ASCII).
+    router.get("/").handler(BellPage::headers).handler(StaticHandler.create("webroot").setIndexPage("index.html")
+        .setDefaultContentEncoding("UTF-8"));
+    router.get("/assets/*").handler(BellPage::headers).handler(StaticHandler.create("webroot/assets")
+        .setDefaultContentEncoding("UTF-8"));
   }
 
   private static JsonObject me(Caller caller) {

@@ -3,9 +3,8 @@ package dev.systemtables.http;
 import dev.systemtables.auth.Caller;
 import dev.systemtables.common.ApiException;
 import dev.systemtables.common.ErrorCode;
+import dev.systemtables.common.StrictJson;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -56,50 +55,35 @@ public final class Request {
   }
 
   /**
-   * The body as a JSON object ({} when empty). Malformed JSON or a non-object body is a 400
-   * naming the body, never a 500.
+   * The body as a JSON object ({} when empty), read strictly ({@link StrictJson}): comments, other
+   * non-standard syntax, duplicate members and bytes that are not UTF-8 are a 400 {@code MALFORMED_JSON};
+   * a number beyond a double or underflowing to zero, U+0000 (which PostgreSQL text cannot hold) or a
+   * lone surrogate is a 400 naming the member. Never a 500.
    */
   public JsonObject json() {
     if (json != null) return json;
-    String raw = rawBody();
-    if (raw.isBlank()) {
+    byte[] raw = rc.body() == null || rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes();
+    if (isBlank(raw)) {
       json = new JsonObject();
       return json;
     }
     Object parsed;
     try {
-      parsed = Json.decodeValue(raw);
-    } catch (DecodeException e) {
-      throw new ApiException(ErrorCode.MALFORMED_JSON, "body is not valid JSON");
+      parsed = StrictJson.parse(raw);
+    } catch (StrictJson.Invalid e) {
+      throw new ApiException(e.syntax() ? ErrorCode.MALFORMED_JSON : ErrorCode.VALIDATION_FAILED, e.describe("body"));
     }
     if (!(parsed instanceof JsonObject o)) {
       throw ApiException.validation("body must be a JSON object");
-    }
-    String nul = nulPath(o, "");
-    if (nul != null) {
-      // PostgreSQL text and jsonb cannot hold U+0000: refuse it here instead of failing in the database.
-      throw ApiException.validation((nul.isEmpty() ? "body" : nul) + " must not contain the NUL character (\\u0000)");
     }
     json = o;
     return json;
   }
 
-  /** The path of the first member name or string holding U+0000, or null. */
-  private static String nulPath(Object value, String path) {
-    if (value instanceof String s) return s.indexOf('\0') >= 0 ? path : null;
-    if (value instanceof JsonObject o) {
-      for (var e : o) {
-        String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-        if (e.getKey().indexOf('\0') >= 0) return child;
-        String found = nulPath(e.getValue(), child);
-        if (found != null) return found;
-      }
-    } else if (value instanceof io.vertx.core.json.JsonArray a) {
-      for (int i = 0; i < a.size(); i++) {
-        String found = nulPath(a.getValue(i), path + "[" + i + "]");
-        if (found != null) return found;
-      }
+  private static boolean isBlank(byte[] raw) {
+    for (byte b : raw) {
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') return false;
     }
-    return null;
+    return true;
   }
 }

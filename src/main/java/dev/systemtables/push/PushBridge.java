@@ -32,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * address, its {@code sub} must be the address's user. A refused register gets an {@code err}
  * frame that names the address (so the official client hands it to that handler's callback),
  * then the bridge's own {@code rejected}. A socket is closed when the earliest token it
- * registered with expires, so a browser cannot keep listening on an expired token.
+ * registered with expires, so a browser cannot keep listening on an expired token. Requests the
+ * SockJS handler would answer with a 500 or a bodiless error are answered first by {@link SockJsGate}.
  */
 public final class PushBridge {
 
@@ -41,13 +42,15 @@ public final class PushBridge {
   private final Vertx vertx;
   private final TokenVerifier tokens;
   private final OriginPolicy origins;
+  private final SockJsGate gate;
   /** Per open socket: the addresses registered (or being checked) and the expiry timer. */
   private final Map<SockJSSocket, SocketState> sockets = new ConcurrentHashMap<>();
 
-  public PushBridge(Vertx vertx, TokenVerifier tokens, List<String> allowedOrigins) {
+  public PushBridge(Vertx vertx, TokenVerifier tokens, List<String> allowedOrigins, int messageLimit) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.origins = new OriginPolicy(allowedOrigins);
+    this.gate = new SockJsGate(vertx, messageLimit);
   }
 
   /** Mounts the origin guard and the bridge under {@code /eventbus}. */
@@ -56,6 +59,7 @@ public final class PushBridge {
     BrowserAddresses.outbound().forEach(options::addOutboundPermitted);
     // No inbound permits at all: browsers may not send or publish anywhere.
     router.route("/eventbus/*").handler(this::checkOrigin);
+    router.route("/eventbus/*").handler(gate::check).handler(gate::checkSendBody).failureHandler(gate::failure);
     router.route("/eventbus/*").subRouter(
         SockJSHandler.create(vertx, new SockJSHandlerOptions()).bridge(options, this::onEvent));
   }
@@ -81,6 +85,12 @@ public final class PushBridge {
         SocketState state = sockets.get(be.socket());
         if (state != null) state.addresses.remove(address(be));
         be.complete(true);
+      }
+      case SOCKET_ERROR -> {
+        // The bridge has dropped the socket's registrations but leaves it open; close it so the client
+        // notices and reconnects instead of waiting on a socket that never delivers again.
+        be.complete(true);
+        be.socket().close();
       }
       case SOCKET_CLOSED -> {
         SocketState state = sockets.remove(be.socket());

@@ -1,5 +1,7 @@
 package dev.systemtables.trpc;
 
+import dev.systemtables.http.Edge;
+
 import dev.systemtables.NodeContext;
 import dev.systemtables.auth.Caller;
 import dev.systemtables.auth.TokenVerifier;
@@ -115,6 +117,12 @@ public final class TrpcEndpoint {
     List<Call> calls;
     boolean batch;
     boolean stream;
+    String query = rc.request().query();
+    if (!Edge.percentEncodedUtf8(rc.request().path()) || (query != null && !Edge.percentEncodedUtf8(query))) {
+      // Decoding such a URL throws deep inside vertx-web; the edge leaves /api/trpc's URLs to this endpoint.
+      writeWhole(rc, new TrpcException(TrpcCode.BAD_REQUEST, "the URL has a malformed %-escape or is not UTF-8"));
+      return;
+    }
     try {
       batch = "1".equals(rc.queryParams().get("batch"));
       stream = streamRequested(rc);

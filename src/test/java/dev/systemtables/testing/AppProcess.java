@@ -33,7 +33,10 @@ public final class AppProcess implements HttpNode, AutoCloseable {
     this.port = port;
   }
 
-  /** Starts {@code target/system-tables.jar} with exactly these extra environment variables. */
+  /**
+   * Starts {@code target/system-tables.jar} with exactly these extra environment variables (a null value
+   * removes that variable from the inherited environment).
+   */
   public static AppProcess start(String name, Map<String, String> env) throws IOException {
     return start(name, env, List.of());
   }
@@ -52,7 +55,13 @@ public final class AppProcess implements HttpNode, AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("TEST_"));
-    pb.environment().putAll(env);
+    env.forEach((k, v) -> {
+      if (v == null) {
+        pb.environment().remove(k);
+      } else {
+        pb.environment().put(k, v);
+      }
+    });
     int port = Integer.parseInt(env.getOrDefault("HTTP_PORT", "8080"));
     return new AppProcess(pb.start(), log, port);
   }

@@ -44,13 +44,22 @@ public final class BridgeClient implements AutoCloseable {
   private final WebSocket socket;
 
   private BridgeClient(URI uri, String origin) {
+    this(uri, origin, PING_EVERY);
+  }
+
+  private BridgeClient(URI uri, String origin, Duration pingEvery) {
     WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     if (origin != null) builder.header("Origin", origin);
     // A refused handshake surfaces as a CompletionException caused by a WebSocketHandshakeException.
     this.socket = builder.buildAsync(uri, new Listener()).orTimeout(10, TimeUnit.SECONDS).join();
     pinger.scheduleAtFixedRate(() -> {
       if (!closed.isDone()) send(new JsonObject().put("type", "ping"));
-    }, PING_EVERY.toMillis(), PING_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }, pingEvery.toMillis(), pingEvery.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Opens a socket to {@code 127.0.0.1:port} without an Origin header that pings at this interval. */
+  public static BridgeClient connectPinging(int port, Duration pingEvery) {
+    return new BridgeClient(URI.create("ws://127.0.0.1:" + port + "/eventbus/websocket"), null, pingEvery);
   }
 
   /** Opens a socket to {@code 127.0.0.1:port} without an Origin header (not a browser). */
@@ -122,6 +131,23 @@ public final class BridgeClient implements AutoCloseable {
       throw new AssertionError("no message on " + address + " within " + timeout + "; frames so far: " + seen());
     }
     return frame.getJsonObject("body");
+  }
+
+  /**
+   * Waits until this socket hears {@code address}: the bridge does not acknowledge a register, so probes
+   * are published on the node's event bus until one arrives (fails after 10 s).
+   */
+  public void awaitRegistered(io.vertx.core.Vertx node, String address) throws InterruptedException {
+    String probe = java.util.UUID.randomUUID().toString();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      node.eventBus().publish(address, new JsonObject().put("event", "probe").put("probe", probe));
+      if (next(f -> messageOn(address).test(f) && f.getValue("body") instanceof JsonObject b
+          && probe.equals(b.getString("probe")), 100) != null) {
+        return;
+      }
+    }
+    throw new AssertionError("never registered for " + address + "; frames so far: " + seen());
   }
 
   /** Drops the frames received but not yet taken. */

@@ -25,6 +25,20 @@ public final class Jwts {
     return signingInput + "." + B64.encodeToString(hmac(secret, signingInput));
   }
 
+  /**
+   * An HS256 token whose payload is exactly these bytes: JSON text the encoder would never write, such as a
+   * {@code \\ud800} escape, a duplicate claim, or bytes that are not UTF-8.
+   */
+  public static String hs256Raw(String secret, byte[] payload) {
+    String signingInput = part(new JsonObject().put("alg", "HS256").put("typ", "JWT")) + "." + B64.encodeToString(payload);
+    return signingInput + "." + B64.encodeToString(hmac(secret, signingInput));
+  }
+
+  /** Same, with the payload given as JSON text (sent as UTF-8). */
+  public static String hs256Raw(String secret, String payloadJson) {
+    return hs256Raw(secret, payloadJson.getBytes(StandardCharsets.UTF_8));
+  }
+
   /** An unsigned token ({@code alg: none}). */
   public static String unsigned(JsonObject claims) {
     return part(new JsonObject().put("alg", "none").put("typ", "JWT")) + "." + part(claims) + ".";
