@@ -58,6 +58,7 @@ CREATE TABLE flag_scheduled_changes (
   status       text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'applied', 'cancelled', 'failed')),
   created_at   timestamptz NOT NULL DEFAULT now(),
   applied_at   timestamptz,
+  applied_by   text,         -- the node that applied it (or found it failing)
   cancelled_by text,
   error        text
 );
