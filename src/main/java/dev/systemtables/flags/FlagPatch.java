@@ -5,19 +5,42 @@ import dev.systemtables.common.Check;
 import dev.systemtables.common.Fields;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
+
 /**
- * The fields a PATCH changes; a null member is left as it is. {@code description} and {@code conditions}
- * may be cleared, so for them presence is told apart from null.
+ * The fields a PATCH changes; a null member is left as it is. {@code description}, {@code conditions},
+ * {@code rules} (null: back to a legacy flag) and {@code defaultVariant} may be cleared, so for them presence is
+ * told apart from null. {@code type}, {@code variants} and {@code dependencies} null keep the flag's.
  */
 public record FlagPatch(String name, Boolean enabled, boolean setsDescription, String description,
-                        Integer rolloutPercentage, boolean setsConditions, FlagConditions conditions) {
+                        Integer rolloutPercentage, boolean setsConditions, FlagConditions conditions,
+                        FlagType type, List<Variant> variants, boolean setsRules, List<Rule> rules,
+                        List<Dependency> dependencies, boolean setsDefaultVariant, Variant defaultVariant) {
 
-  /** The flag with this patch applied. */
+  /** A patch of the legacy fields only. */
+  public FlagPatch(String name, Boolean enabled, boolean setsDescription, String description,
+                   Integer rolloutPercentage, boolean setsConditions, FlagConditions conditions) {
+    this(name, enabled, setsDescription, description, rolloutPercentage, setsConditions, conditions,
+        null, null, false, null, null, false, null);
+  }
+
+  /**
+   * The flag with this patch applied. A flag that gets rules loses its conditions and rollout (a rule flag has
+   * neither); check the result with {@code FlagRules.check(Flag)} before storing it.
+   */
   Flag applyTo(Flag f, String actor) {
+    List<Rule> newRules = setsRules ? rules : f.rules();
+    FlagConditions newConditions = setsConditions ? conditions : f.conditions();
+    int newRollout = rolloutPercentage != null ? rolloutPercentage : f.rolloutPercentage();
+    if (newRules != null) {
+      newConditions = setsConditions ? conditions : null;
+      newRollout = rolloutPercentage != null ? rolloutPercentage : 0;
+    }
     return new Flag(f.id(), name != null ? name : f.name(), enabled != null ? enabled : f.enabled(),
-        setsDescription ? description : f.description(),
-        rolloutPercentage != null ? rolloutPercentage : f.rolloutPercentage(),
-        setsConditions ? conditions : f.conditions(), f.createdBy(), actor, f.createdAt(), f.updatedAt());
+        setsDescription ? description : f.description(), newRollout, newConditions, f.createdBy(), actor,
+        f.createdAt(), f.updatedAt(), type != null ? type : f.type(), variants != null ? variants : f.variants(),
+        newRules, dependencies != null ? dependencies : f.dependencies(),
+        setsDefaultVariant ? defaultVariant : f.defaultVariant());
   }
 
   /** Reads a PATCH body; throws {@link BadInput} naming the field, or when it changes nothing. */

@@ -8,9 +8,26 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Set;
 
-/** A flag to create, checked: defaults applied ({@code enabled} false, {@code rolloutPercentage} 0). */
+/**
+ * A flag to create, checked: defaults applied ({@code enabled} false, {@code rolloutPercentage} 0, type BOOLEAN).
+ * {@code rules} null makes a legacy flag (conditions + rollout); the other new members follow {@link Flag}.
+ */
 public record NewFlag(String name, boolean enabled, String description, int rolloutPercentage,
-                      FlagConditions conditions) {
+                      FlagConditions conditions, FlagType type, List<Variant> variants, List<Rule> rules,
+                      List<Dependency> dependencies, Variant defaultVariant) {
+
+  public NewFlag {
+    type = type == null ? FlagType.BOOLEAN : type;
+    variants = variants == null ? List.of() : List.copyOf(variants);
+    rules = rules == null ? null : List.copyOf(rules);
+    dependencies = dependencies == null ? List.of() : List.copyOf(dependencies);
+  }
+
+  /** A legacy boolean flag to create. */
+  public NewFlag(String name, boolean enabled, String description, int rolloutPercentage, FlagConditions conditions) {
+    this(name, enabled, description, rolloutPercentage, conditions, FlagType.BOOLEAN, List.of(), null, List.of(),
+        null);
+  }
 
   /** Fields a client may send back from a GET without them meaning anything. */
   static final Set<String> READ_ONLY = Set.of("id", "createdBy", "updatedBy", "createdAt", "updatedAt");
