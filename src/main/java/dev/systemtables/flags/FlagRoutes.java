@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +47,13 @@ public final class FlagRoutes {
     api.route(HttpMethod.GET, "/flags/enabled", Access.ANY, this::allEnabled);
     api.route(HttpMethod.POST, "/flags/evaluate", Access.ANY, this::evaluate);
     api.route(HttpMethod.GET, "/flags/:name/enabled", Access.ANY, this::oneEnabled);
+    api.route(HttpMethod.GET, "/flags/scheduled-changes", Access.ADMIN, this::allScheduled);
+    api.route(HttpMethod.DELETE, "/flags/scheduled-changes/:changeId", Access.ADMIN, this::cancelScheduled);
     api.route(HttpMethod.GET, "/flags", Access.ADMIN, this::list);
     api.route(HttpMethod.POST, "/flags", Access.ADMIN, this::create);
     api.route(HttpMethod.GET, "/flags/:id/audit", Access.ADMIN, this::audit);
+    api.route(HttpMethod.GET, "/flags/:id/scheduled-changes", Access.ADMIN, this::flagScheduled);
+    api.route(HttpMethod.POST, "/flags/:id/scheduled-changes", Access.ADMIN, this::schedule);
     api.route(HttpMethod.PATCH, "/flags/:id", Access.ADMIN, this::update);
     api.route(HttpMethod.DELETE, "/flags/:id", Access.ADMIN, this::delete);
   }
@@ -147,5 +152,41 @@ public final class FlagRoutes {
       entries.forEach(e -> out.add(e.toJson()));
       return Reply.json(200, new JsonObject().put("data", out).put("meta", new JsonObject().put("total", out.size())));
     });
+  }
+
+  // ---- scheduled changes ----
+
+  private static final Set<String> CHANGE_STATUSES = Set.of(ScheduledChange.PENDING, ScheduledChange.APPLIED,
+      ScheduledChange.CANCELLED, ScheduledChange.FAILED);
+
+  private Future<Reply> schedule(Request req) {
+    ScheduleRequest r = ScheduleRequest.fromJson(req.json(), Instant.now());
+    return admin.schedule(req.caller().sub(), req.pathParam("id"), r.at(), r.patch())
+        .map(c -> Reply.created(c.toJson()));
+  }
+
+  private Future<Reply> allScheduled(Request req) {
+    return admin.scheduledChanges(null, status(req)).map(FlagRoutes::changes);
+  }
+
+  private Future<Reply> flagScheduled(Request req) {
+    return admin.scheduledChanges(req.pathParam("id"), status(req)).map(FlagRoutes::changes);
+  }
+
+  private Future<Reply> cancelScheduled(Request req) {
+    return admin.cancelScheduled(req.caller().sub(), req.pathParam("changeId")).map(c -> Reply.noContent());
+  }
+
+  private static String status(Request req) {
+    String status = req.query("status");
+    Check.that(status == null || CHANGE_STATUSES.contains(status),
+        "status must be one of pending, applied, cancelled, failed");
+    return status;
+  }
+
+  private static Reply changes(List<ScheduledChange> list) {
+    JsonArray out = new JsonArray();
+    list.forEach(c -> out.add(c.toJson()));
+    return Reply.json(200, new JsonObject().put("data", out).put("meta", new JsonObject().put("total", out.size())));
   }
 }

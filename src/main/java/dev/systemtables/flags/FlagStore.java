@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,20 +54,96 @@ final class FlagStore {
   private static final String DELETE = "DELETE FROM feature_flags WHERE id = $1 RETURNING " + COLUMNS;
 
   private static final String INSERT_AUDIT = """
-      INSERT INTO feature_flag_audit (id, flag_id, flag_name, action, actor, before, after)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      INSERT INTO feature_flag_audit (id, flag_id, flag_name, action, actor, before, after, source, on_behalf_of)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
       """;
 
   private static final String SELECT_AUDIT = """
-      SELECT id, flag_id, flag_name, action, actor, before, after, created_at
+      SELECT id, flag_id, flag_name, action, actor, before, after, created_at, source, on_behalf_of
       FROM feature_flag_audit WHERE flag_id = $1
       ORDER BY created_at DESC, id DESC
       """;
+
+  // ---- scheduled changes ----
+
+  private static final String CHANGE_COLUMNS = """
+      id, flag_id, flag_name, patch, run_at, scheduled_by, status, created_at, applied_at, applied_by, cancelled_by, error""";
+
+  // Only for a flag that exists (no row back: 404).
+  private static final String INSERT_CHANGE = """
+      INSERT INTO flag_scheduled_changes (id, flag_id, flag_name, patch, run_at, scheduled_by)
+      SELECT $1, id, name, $3, $4, $5 FROM feature_flags WHERE id = $2
+      RETURNING\s""" + CHANGE_COLUMNS;
+
+  private static final String SELECT_CHANGES = "SELECT " + CHANGE_COLUMNS + """
+       FROM flag_scheduled_changes
+      WHERE ($1::text IS NULL OR flag_id = $1) AND ($2::text IS NULL OR status = $2)
+      ORDER BY run_at, id
+      """;
+
+  private static final String CANCEL_CHANGE = """
+      UPDATE flag_scheduled_changes SET status = 'cancelled', cancelled_by = $2
+      WHERE id = $1 AND status = 'pending'
+      RETURNING\s""" + CHANGE_COLUMNS;
+
+  private static final String SELECT_CHANGE = "SELECT " + CHANGE_COLUMNS + " FROM flag_scheduled_changes WHERE id = $1";
+
+  // Deleting a flag cancels what was scheduled for it, in the delete's transaction.
+  private static final String CANCEL_FLAG_CHANGES = """
+      UPDATE flag_scheduled_changes SET status = 'cancelled', cancelled_by = $2, error = 'the flag was deleted'
+      WHERE flag_id = $1 AND status = 'pending'
+      """;
+
+  // Database time, so the nodes' clocks do not matter. The partial index on run_at answers both.
+  private static final String DUE_CHANGES = """
+      SELECT id FROM flag_scheduled_changes
+      WHERE status = 'pending' AND run_at <= now()
+      ORDER BY run_at, id
+      LIMIT $1
+      """;
+
+  private static final String NEXT_CHANGE_IN_MS = """
+      SELECT (EXTRACT(EPOCH FROM (min(run_at) - now())) * 1000)::bigint AS wait_ms
+      FROM flag_scheduled_changes WHERE status = 'pending'
+      """;
+
+  // The once-across-the-cluster decision: the first transaction to flip it applies it; a concurrent one
+  // waits on the row lock, then finds it no longer pending. Rolled back with the flag update if that fails.
+  private static final String TAKE_DUE_CHANGE = """
+      UPDATE flag_scheduled_changes SET status = 'applied', applied_at = now(), applied_by = $2
+      WHERE id = $1 AND status = 'pending' AND run_at <= now()
+      RETURNING\s""" + CHANGE_COLUMNS;
+
+  private static final String FAIL_CHANGE = """
+      UPDATE flag_scheduled_changes SET status = 'failed', applied_at = now(), applied_by = $2, error = $3
+      WHERE id = $1 AND status = 'pending'
+      RETURNING\s""" + CHANGE_COLUMNS;
 
   private static final String FLAG_EXISTS = "SELECT 1 FROM feature_flags WHERE id = $1";
 
   // pg_notify rather than NOTIFY so the payload is a bound parameter; delivered only if the transaction commits.
   private static final String NOTIFY = "SELECT pg_notify($1, $2)";
+
+  /**
+   * Who writes, as the audit records it: an admin's token ({@code api}), the scheduler applying a change on
+   * behalf of the admin who scheduled it, or an admin's Unleash import.
+   */
+  record Actor(String name, String source, String onBehalfOf) {
+    /** The audit's actor of a scheduled change. */
+    static final String SCHEDULER = "scheduler";
+
+    static Actor api(String sub) {
+      return new Actor(sub, "api", null);
+    }
+
+    static Actor scheduler(String scheduledBy) {
+      return new Actor(SCHEDULER, "scheduler", scheduledBy);
+    }
+
+    static Actor importer(String sub) {
+      return new Actor(sub, "import", null);
+    }
+  }
 
   /** A committed write: the flag as it is now (as it was, for a delete) and the names whose value may change. */
   record Change(Flag flag, List<String> names) {
@@ -93,7 +170,7 @@ final class FlagStore {
         .addString(actor);
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT).execute(args)
             .map(rows -> toFlag(rows.iterator().next()))
-            .compose(after -> audit(conn, "CREATE", actor, null, after)
+            .compose(after -> audit(conn, "CREATE", Actor.api(actor), null, after)
                 .compose(x -> notify(conn, List.of(after.name())))
                 .map(names -> new Change(after, names))))
         .recover(t -> Future.failedFuture(nameTaken(t, f.name())));
@@ -101,21 +178,25 @@ final class FlagStore {
 
   /** Applies the fields the patch names; the others keep their value. */
   Future<Change> update(String id, FlagPatch patch, String actor) {
-    return pool.withTransaction(conn -> conn.preparedQuery(SELECT_FOR_UPDATE).execute(Tuple.of(id))
-            .compose(rows -> {
-              if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no flag with id " + id));
-              Flag before = toFlag(rows.iterator().next());
-              Flag merged = patch.applyTo(before, actor);
-              Tuple args = Tuple.tuple().addString(id).addString(merged.name()).addBoolean(merged.enabled())
-                  .addString(merged.description()).addInteger(merged.rolloutPercentage())
-                  .addValue(conditionsValue(merged.conditions())).addString(actor);
-              return conn.preparedQuery(UPDATE).execute(args)
-                  .map(updated -> toFlag(updated.iterator().next()))
-                  .compose(after -> audit(conn, "UPDATE", actor, before, after)
-                      .compose(x -> notify(conn, names(before, after)))
-                      .map(names -> new Change(after, names)));
-            }))
+    return pool.withTransaction(conn -> update(conn, id, patch, Actor.api(actor)))
         .recover(t -> Future.failedFuture(nameTaken(t, patch.name())));
+  }
+
+  private Future<Change> update(SqlConnection conn, String id, FlagPatch patch, Actor actor) {
+    return conn.preparedQuery(SELECT_FOR_UPDATE).execute(Tuple.of(id))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no flag with id " + id));
+          Flag before = toFlag(rows.iterator().next());
+          Flag merged = patch.applyTo(before, actor.name());
+          Tuple args = Tuple.tuple().addString(id).addString(merged.name()).addBoolean(merged.enabled())
+              .addString(merged.description()).addInteger(merged.rolloutPercentage())
+              .addValue(conditionsValue(merged.conditions())).addString(actor.name());
+          return conn.preparedQuery(UPDATE).execute(args)
+              .map(updated -> toFlag(updated.iterator().next()))
+              .compose(after -> audit(conn, "UPDATE", actor, before, after)
+                  .compose(x -> notify(conn, names(before, after)))
+                  .map(names -> new Change(after, names)));
+        });
   }
 
   Future<Change> delete(String id, String actor) {
@@ -123,10 +204,88 @@ final class FlagStore {
         .compose(rows -> {
           if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no flag with id " + id));
           Flag before = toFlag(rows.iterator().next());
-          return audit(conn, "DELETE", actor, before, null)
+          return audit(conn, "DELETE", Actor.api(actor), before, null)
+              .compose(x -> conn.preparedQuery(CANCEL_FLAG_CHANGES).execute(Tuple.of(id, actor)))
               .compose(x -> notify(conn, List.of(before.name())))
               .map(names -> new Change(before, names));
         }));
+  }
+
+  // ---- scheduled changes ----
+
+  /** Schedules a PATCH body (already checked) for a flag; {@code NOT_FOUND} for an unknown flag. */
+  Future<ScheduledChange> schedule(String flagId, JsonObject patch, Instant at, String actor) {
+    return pool.preparedQuery(INSERT_CHANGE)
+        .execute(Tuple.of(Ids.next(), flagId, patch, at.atOffset(ZoneOffset.UTC), actor))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(ApiException.notFound("no flag with id " + flagId))
+            : Future.succeededFuture(toChange(rows.iterator().next())));
+  }
+
+  /** Scheduled changes in time order, of one flag (null: all) and one status (null: any). */
+  Future<List<ScheduledChange>> scheduledChanges(String flagId, String status) {
+    return pool.preparedQuery(SELECT_CHANGES).execute(Tuple.of(flagId, status)).map(rows -> {
+      List<ScheduledChange> out = new ArrayList<>(rows.size());
+      rows.forEach(r -> out.add(toChange(r)));
+      return out;
+    });
+  }
+
+  /** Whether a flag with this id exists now. */
+  Future<Boolean> flagExists(String id) {
+    return pool.preparedQuery(FLAG_EXISTS).execute(Tuple.of(id)).map(rows -> rows.size() > 0);
+  }
+
+  /** Cancels a pending change; {@code NOT_FOUND} when unknown, {@code CONFLICT} once applied, failed or cancelled. */
+  Future<ScheduledChange> cancel(String changeId, String actor) {
+    return pool.preparedQuery(CANCEL_CHANGE).execute(Tuple.of(changeId, actor)).compose(rows -> {
+      if (rows.size() > 0) return Future.succeededFuture(toChange(rows.iterator().next()));
+      return pool.preparedQuery(SELECT_CHANGE).execute(Tuple.of(changeId)).compose(found -> {
+        if (found.size() == 0) {
+          return Future.failedFuture(ApiException.notFound("no scheduled change with id " + changeId));
+        }
+        ScheduledChange c = toChange(found.iterator().next());
+        return Future.failedFuture(new ApiException(ErrorCode.CONFLICT,
+            "scheduled change " + changeId + " is already " + c.status() + "; only a pending change can be cancelled"));
+      });
+    });
+  }
+
+  /** Ids of the pending changes due now (database time), oldest first, at most {@code limit}. */
+  Future<List<String>> dueChanges(int limit) {
+    return pool.preparedQuery(DUE_CHANGES).execute(Tuple.of(limit)).map(rows -> {
+      List<String> ids = new ArrayList<>(rows.size());
+      rows.forEach(r -> ids.add(r.getString("id")));
+      return ids;
+    });
+  }
+
+  /** Milliseconds until the next pending change is due (≤ 0: due now), null when none is pending. */
+  Future<Long> nextChangeInMs() {
+    return pool.query(NEXT_CHANGE_IN_MS).execute().map(rows -> rows.iterator().next().getLong("wait_ms"));
+  }
+
+  /**
+   * Applies one due change, if it is still pending: in one transaction the change is taken (only one node
+   * can), the flag updated, audited as done by the scheduler on behalf of the admin who scheduled it, and
+   * NOTIFYed. Null when there was nothing to do (another node took it, or it was cancelled); a failed future
+   * when the patch cannot be applied (then nothing of it is written).
+   */
+  Future<Change> applyScheduled(String changeId, String nodeId) {
+    return pool.withTransaction(conn -> conn.preparedQuery(TAKE_DUE_CHANGE).execute(Tuple.of(changeId, nodeId))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.succeededFuture(null);
+          ScheduledChange change = toChange(rows.iterator().next());
+          FlagPatch patch = FlagPatch.fromJson(change.patch());
+          return update(conn, change.flagId(), patch, Actor.scheduler(change.scheduledBy()))
+              .recover(t -> Future.failedFuture(nameTaken(t, patch.name())));
+        }));
+  }
+
+  /** Marks a pending change failed with the reason; null when it was no longer pending. */
+  Future<ScheduledChange> failScheduled(String changeId, String nodeId, String error) {
+    return pool.preparedQuery(FAIL_CHANGE).execute(Tuple.of(changeId, nodeId, error))
+        .map(rows -> rows.size() == 0 ? null : toChange(rows.iterator().next()));
   }
 
   /** Newest first. An id without audit rows is 404 unless the flag exists (rows written before this service). */
@@ -141,12 +300,13 @@ final class FlagStore {
     });
   }
 
-  private static Future<RowSet<Row>> audit(SqlConnection conn, String action, String actor, Flag before, Flag after) {
+  private static Future<RowSet<Row>> audit(SqlConnection conn, String action, Actor actor, Flag before, Flag after) {
     Flag flag = after != null ? after : before;
     return conn.preparedQuery(INSERT_AUDIT).execute(Tuple.tuple().addString(Ids.next())
-        .addString(flag.id()).addString(flag.name()).addString(action).addString(actor)
+        .addString(flag.id()).addString(flag.name()).addString(action).addString(actor.name())
         .addValue(before == null ? null : FlagJson.toJson(before))
-        .addValue(after == null ? null : FlagJson.toJson(after)));
+        .addValue(after == null ? null : FlagJson.toJson(after))
+        .addString(actor.source()).addString(actor.onBehalfOf()));
   }
 
   private static Future<List<String>> notify(SqlConnection conn, List<String> names) {
@@ -193,7 +353,14 @@ final class FlagStore {
   private static FlagAudit toAudit(Row r) {
     return new FlagAudit(r.getString("id"), r.getString("flag_id"), r.getString("flag_name"), r.getString("action"),
         r.getString("actor"), jsonObject(r.getValue("before")), jsonObject(r.getValue("after")),
-        instant(r.getOffsetDateTime("created_at")));
+        instant(r.getOffsetDateTime("created_at")), r.getString("source"), r.getString("on_behalf_of"));
+  }
+
+  private static ScheduledChange toChange(Row r) {
+    return new ScheduledChange(r.getString("id"), r.getString("flag_id"), r.getString("flag_name"),
+        jsonObject(r.getValue("patch")), instant(r.getOffsetDateTime("run_at")), r.getString("scheduled_by"),
+        r.getString("status"), instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("applied_at")),
+        r.getString("applied_by"), r.getString("cancelled_by"), r.getString("error"));
   }
 
   private static JsonObject jsonObject(Object value) {
