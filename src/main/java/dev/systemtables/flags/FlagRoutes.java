@@ -47,6 +47,11 @@ public final class FlagRoutes {
     api.route(HttpMethod.GET, "/flags/enabled", Access.ANY, this::allEnabled);
     api.route(HttpMethod.POST, "/flags/evaluate", Access.ANY, this::evaluate);
     api.route(HttpMethod.GET, "/flags/:name/enabled", Access.ANY, this::oneEnabled);
+    api.route(HttpMethod.GET, "/flags/segments", Access.ADMIN, this::segments);
+    api.route(HttpMethod.POST, "/flags/segments", Access.ADMIN, this::createSegment);
+    api.route(HttpMethod.PATCH, "/flags/segments/:id", Access.ADMIN, this::updateSegment);
+    api.route(HttpMethod.DELETE, "/flags/segments/:id", Access.ADMIN, this::deleteSegment);
+    api.route(HttpMethod.GET, "/flags/segments/:id/audit", Access.ADMIN, this::segmentAudit);
     api.route(HttpMethod.GET, "/flags/scheduled-changes", Access.ADMIN, this::allScheduled);
     api.route(HttpMethod.DELETE, "/flags/scheduled-changes/:changeId", Access.ADMIN, this::cancelScheduled);
     api.route(HttpMethod.GET, "/flags", Access.ADMIN, this::list);
@@ -152,6 +157,36 @@ public final class FlagRoutes {
       entries.forEach(e -> out.add(e.toJson()));
       return Reply.json(200, new JsonObject().put("data", out).put("meta", new JsonObject().put("total", out.size())));
     });
+  }
+
+  // ---- segments ----
+
+  private Future<Reply> segments(Request req) {
+    return admin.segments().map(list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(s -> out.add(SegmentJson.toJson(s)));
+      return Reply.json(200, new JsonObject().put("data", out).put("meta", new JsonObject().put("total", out.size())));
+    });
+  }
+
+  private Future<Reply> createSegment(Request req) {
+    return admin.createSegment(req.caller().sub(), SegmentJson.newSegment(req.json()))
+        .map(s -> Reply.created(SegmentJson.toJson(s)));
+  }
+
+  private Future<Reply> updateSegment(Request req) {
+    return admin.updateSegment(req.caller().sub(), req.pathParam("id"), SegmentJson.patch(req.json()))
+        .map(s -> Reply.ok(SegmentJson.toJson(s)));
+  }
+
+  private Future<Reply> deleteSegment(Request req) {
+    return admin.deleteSegment(req.caller().sub(), req.pathParam("id")).map(x -> Reply.noContent());
+  }
+
+  private Future<Reply> segmentAudit(Request req) {
+    return admin.segmentAudit(req.pathParam("id")).map(entries -> Reply.json(200, new JsonObject()
+        .put("data", new JsonArray(new java.util.ArrayList<>(entries)))
+        .put("meta", new JsonObject().put("total", entries.size()))));
   }
 
   // ---- scheduled changes ----
