@@ -30,6 +30,26 @@ public interface FlagService {
   /** The audit of a flag, newest first; {@code NOT_FOUND} when the id never existed. */
   Future<List<FlagAudit>> audit(String id);
 
+  // ---- segments ----
+
+  /** Every segment, by name. */
+  Future<List<Segment>> segments();
+
+  /** Creates a segment; {@code CONFLICT} when the name is taken. */
+  Future<Segment> createSegment(String actor, SegmentJson.NewSegment segment);
+
+  /**
+   * Changes a segment, and with it every flag whose rules use it (every node reloads, as for a flag write);
+   * {@code NOT_FOUND}, or {@code CONFLICT} for a taken name or the rename of a segment in use.
+   */
+  Future<Segment> updateSegment(String actor, String id, SegmentJson.SegmentPatch patch);
+
+  /** Deletes a segment no rule uses; {@code NOT_FOUND}, or {@code CONFLICT} naming the flags using it. */
+  Future<Void> deleteSegment(String actor, String id);
+
+  /** The audit of a segment (JSON entries), newest first; {@code NOT_FOUND} when the id never existed. */
+  Future<List<JsonObject>> segmentAudit(String id);
+
   // ---- scheduled changes ----
 
   /**

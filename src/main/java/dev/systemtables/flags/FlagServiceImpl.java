@@ -56,6 +56,39 @@ final class FlagServiceImpl implements FlagService {
   }
 
   @Override
+  public Future<List<Segment>> segments() {
+    return store.segments();
+  }
+
+  @Override
+  public Future<Segment> createSegment(String actor, SegmentJson.NewSegment segment) {
+    return segmentWritten(store.createSegment(segment, actor));
+  }
+
+  @Override
+  public Future<Segment> updateSegment(String actor, String id, SegmentJson.SegmentPatch patch) {
+    return segmentWritten(store.updateSegment(id, patch, actor));
+  }
+
+  @Override
+  public Future<Void> deleteSegment(String actor, String id) {
+    return segmentWritten(store.deleteSegment(id, actor)).mapEmpty();
+  }
+
+  @Override
+  public Future<List<JsonObject>> segmentAudit(String id) {
+    return store.segmentAudit(id);
+  }
+
+  /** A segment write propagates exactly like a flag write: the cluster signal, then this node's reload. */
+  private Future<Segment> segmentWritten(Future<FlagStore.SegmentChange> write) {
+    return write.compose(change -> {
+      signal(change.flags());
+      return reloads.reload().otherwise(t -> null).map(change.segment());
+    });
+  }
+
+  @Override
   public Future<ScheduledChange> schedule(String actor, String flagId, Instant at, JsonObject patch) {
     return store.schedule(flagId, patch, at, actor).onSuccess(c -> scheduled.run());
   }
@@ -93,9 +126,13 @@ final class FlagServiceImpl implements FlagService {
   private Future<Flag> written(Future<FlagStore.Change> write) {
     return write.compose(change -> {
       if (change == null) return Future.succeededFuture(null);
-      vertx.eventBus().publish(FlagSnapshotVerticle.RELOAD_SIGNAL,
-          new JsonObject().put("origin", nodeId).put("names", new JsonArray(change.names())));
+      signal(change.names());
       return reloads.reload().otherwise(t -> null).map(change.flag());
     });
+  }
+
+  private void signal(List<String> names) {
+    vertx.eventBus().publish(FlagSnapshotVerticle.RELOAD_SIGNAL,
+        new JsonObject().put("origin", nodeId).put("names", new JsonArray(names)));
   }
 }

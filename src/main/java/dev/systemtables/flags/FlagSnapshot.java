@@ -25,12 +25,19 @@ public final class FlagSnapshot {
 
   private final Map<String, Flag> byName;
   private final Map<String, Segment> segments;
+  /** Rule flags compiled against this snapshot's segments, by name (legacy flags need no compiling). */
+  private final Map<String, CompiledFlag> compiled;
   private final List<Entry> entries;
   private final Instant loadedAt;
 
   private FlagSnapshot(Map<String, Flag> byName, Map<String, Segment> segments, Instant loadedAt) {
     this.byName = byName;
     this.segments = segments;
+    Map<String, CompiledFlag> c = new java.util.HashMap<>();
+    for (Flag f : byName.values()) {
+      if (!f.legacy()) c.put(f.name(), new CompiledFlag(f, this));
+    }
+    this.compiled = c;
     this.entries = byName.values().stream().map(f -> new Entry(f, "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(f.name())) + "\":")).toList();
     this.loadedAt = loadedAt;
   }
@@ -47,6 +54,11 @@ public final class FlagSnapshot {
     Map<String, Segment> bySegmentName = new LinkedHashMap<>();
     segments.stream().sorted(Comparator.comparing(Segment::name)).forEach(s -> bySegmentName.put(s.name(), s));
     return new FlagSnapshot(Collections.unmodifiableMap(map), Collections.unmodifiableMap(bySegmentName), loadedAt);
+  }
+
+  /** The compiled form of a rule flag of this snapshot; null for legacy or unknown flags. */
+  CompiledFlag compiled(String name) {
+    return name == null ? null : compiled.get(name);
   }
 
   /** The segment of that name, or null when there is none. */

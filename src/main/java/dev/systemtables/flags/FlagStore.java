@@ -64,6 +64,56 @@ final class FlagStore {
       ORDER BY created_at DESC, id DESC
       """;
 
+  // ---- segments ----
+
+  private static final String SEGMENT_COLUMNS = """
+      id, name, description, constraints, created_by, updated_by, created_at, updated_at""";
+
+  private static final String SELECT_SEGMENTS = "SELECT " + SEGMENT_COLUMNS + " FROM flag_segments ORDER BY name";
+
+  private static final String INSERT_SEGMENT = """
+      INSERT INTO flag_segments (id, name, description, constraints, created_by, updated_by)
+      VALUES ($1, $2, $3, $4, $5, $5)
+      RETURNING\s""" + SEGMENT_COLUMNS;
+
+  private static final String SELECT_SEGMENT_FOR_UPDATE =
+      "SELECT " + SEGMENT_COLUMNS + " FROM flag_segments WHERE id = $1 FOR UPDATE";
+
+  private static final String UPDATE_SEGMENT = """
+      UPDATE flag_segments SET name = $2, description = $3, constraints = $4, updated_by = $5, updated_at = now()
+      WHERE id = $1
+      RETURNING\s""" + SEGMENT_COLUMNS;
+
+  private static final String DELETE_SEGMENT = "DELETE FROM flag_segments WHERE id = $1 RETURNING " + SEGMENT_COLUMNS;
+
+  // The flags whose rules name a segment (rules are [{..., "segments": [name, ...]}]).
+  private static final String FLAGS_USING_SEGMENT = """
+      SELECT name FROM feature_flags
+      WHERE rules IS NOT NULL AND jsonb_path_exists(rules, '$[*].segments[*] ? (@ == $s)', jsonb_build_object('s', $1::text))
+      ORDER BY name
+      """;
+
+  private static final String INSERT_SEGMENT_AUDIT = """
+      INSERT INTO flag_segment_audit (id, segment_id, segment_name, action, actor, source, before, after)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      """;
+
+  private static final String SELECT_SEGMENT_AUDIT = """
+      SELECT id, segment_id, segment_name, action, actor, source, before, after, created_at
+      FROM flag_segment_audit WHERE segment_id = $1
+      ORDER BY created_at DESC, id DESC
+      """;
+
+  private static final String SEGMENT_EXISTS = "SELECT 1 FROM flag_segments WHERE id = $1";
+
+  // Writes of the flag model (flags, their dependencies, segments) take this lock for their transaction, so
+  // the checks that span rows (dependency cycles, parents and segments that must exist, segments in use)
+  // cannot race another write. Admin writes are rare; evaluations never touch the database.
+  private static final String MODEL_LOCK = "SELECT pg_advisory_xact_lock(7140014)";
+
+  // The snapshot reads flags and segments as of one moment.
+  private static final String SNAPSHOT_ISOLATION = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
   // ---- scheduled changes ----
 
   private static final String CHANGE_COLUMNS = """
@@ -162,6 +212,156 @@ final class FlagStore {
       rows.forEach(r -> flags.add(toFlag(r)));
       return flags;
     });
+  }
+
+  /** Every flag and every segment as of one moment, for a snapshot. */
+  Future<FlagSnapshot> loadSnapshot(Instant loadedAt) {
+    return pool.withTransaction(conn -> conn.query(SNAPSHOT_ISOLATION).execute()
+        .compose(x -> conn.query(SELECT_ALL).execute())
+        .compose(flagRows -> conn.query(SELECT_SEGMENTS).execute().map(segmentRows -> {
+          List<Flag> flags = new ArrayList<>(flagRows.size());
+          flagRows.forEach(r -> flags.add(toFlag(r)));
+          List<Segment> segments = new ArrayList<>(segmentRows.size());
+          segmentRows.forEach(r -> segments.add(toSegment(r)));
+          return FlagSnapshot.of(flags, segments, loadedAt);
+        })));
+  }
+
+  // ---- segments ----
+
+  Future<List<Segment>> segments() {
+    return pool.query(SELECT_SEGMENTS).execute().map(rows -> {
+      List<Segment> out = new ArrayList<>(rows.size());
+      rows.forEach(r -> out.add(toSegment(r)));
+      return out;
+    });
+  }
+
+  /** A segment write: the segment as it is now (as it was, for a delete) and the flags that use it. */
+  record SegmentChange(Segment segment, List<String> flags) {
+  }
+
+  Future<SegmentChange> createSegment(SegmentJson.NewSegment s, String actor) {
+    return pool.withTransaction(conn -> lock(conn)
+            .compose(x -> conn.preparedQuery(INSERT_SEGMENT).execute(Tuple.tuple().addString(Ids.next())
+                .addString(s.name()).addString(s.description()).addValue(SegmentJson.constraintsJson(s.constraints()))
+                .addString(actor)))
+            .map(rows -> toSegment(rows.iterator().next()))
+            .compose(after -> segmentAudit(conn, "CREATE", actor, "api", null, after)
+                .compose(x -> notify(conn, List.of()))
+                .map(x -> new SegmentChange(after, List.of()))))
+        .recover(t -> Future.failedFuture(segmentNameTaken(t, s.name())));
+  }
+
+  /**
+   * Changes a segment; every flag using it changes with it (the NOTIFY names them). A segment in use keeps its
+   * name: rules refer to segments by name, so a rename would silently cut them off ({@code CONFLICT}).
+   */
+  Future<SegmentChange> updateSegment(String id, SegmentJson.SegmentPatch patch, String actor) {
+    return pool.withTransaction(conn -> lock(conn)
+            .compose(x -> conn.preparedQuery(SELECT_SEGMENT_FOR_UPDATE).execute(Tuple.of(id)))
+            .compose(rows -> {
+              if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no segment with id " + id));
+              Segment before = toSegment(rows.iterator().next());
+              Segment merged = patch.applyTo(before);
+              return flagsUsing(conn, before.name()).compose(users -> {
+                if (!merged.name().equals(before.name()) && !users.isEmpty()) {
+                  return Future.failedFuture(new ApiException(ErrorCode.CONFLICT, "name: segment '" + before.name()
+                      + "' is used by the rules of " + String.join(", ", users) + "; change their rules before renaming it"));
+                }
+                return conn.preparedQuery(UPDATE_SEGMENT).execute(Tuple.tuple().addString(id).addString(merged.name())
+                        .addString(merged.description()).addValue(SegmentJson.constraintsJson(merged.constraints()))
+                        .addString(actor))
+                    .map(updated -> toSegment(updated.iterator().next()))
+                    .compose(after -> segmentAudit(conn, "UPDATE", actor, "api", before, after)
+                        .compose(x -> notify(conn, users))
+                        .map(x -> new SegmentChange(after, users)));
+              });
+            }))
+        .recover(t -> Future.failedFuture(segmentNameTaken(t, patch.name())));
+  }
+
+  /** Deletes a segment that no rule uses ({@code CONFLICT} naming the flags that do). */
+  Future<SegmentChange> deleteSegment(String id, String actor) {
+    return pool.withTransaction(conn -> lock(conn)
+        .compose(x -> conn.preparedQuery(SELECT_SEGMENT_FOR_UPDATE).execute(Tuple.of(id)))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no segment with id " + id));
+          Segment before = toSegment(rows.iterator().next());
+          return flagsUsing(conn, before.name()).compose(users -> {
+            if (!users.isEmpty()) {
+              return Future.failedFuture(new ApiException(ErrorCode.CONFLICT, "segment '" + before.name()
+                  + "' is used by the rules of " + String.join(", ", users) + "; remove it from their rules first"));
+            }
+            return conn.preparedQuery(DELETE_SEGMENT).execute(Tuple.of(id))
+                .compose(x -> segmentAudit(conn, "DELETE", actor, "api", before, null))
+                .compose(x -> notify(conn, List.of()))
+                .map(x -> new SegmentChange(before, List.of()));
+          });
+        }));
+  }
+
+  /** Newest first; {@code NOT_FOUND} when the id never had a row. */
+  Future<List<JsonObject>> segmentAudit(String id) {
+    return pool.preparedQuery(SELECT_SEGMENT_AUDIT).execute(Tuple.of(id)).compose(rows -> {
+      List<JsonObject> out = new ArrayList<>(rows.size());
+      rows.forEach(r -> out.add(new JsonObject()
+          .put("id", r.getString("id"))
+          .put("segmentId", r.getString("segment_id"))
+          .put("segmentName", r.getString("segment_name"))
+          .put("action", r.getString("action"))
+          .put("actor", r.getString("actor"))
+          .put("source", r.getString("source"))
+          .put("before", jsonObject(r.getValue("before")))
+          .put("after", jsonObject(r.getValue("after")))
+          .put("createdAt", instant(r.getOffsetDateTime("created_at")).toString())));
+      if (!out.isEmpty()) return Future.succeededFuture(out);
+      return pool.preparedQuery(SEGMENT_EXISTS).execute(Tuple.of(id)).compose(found -> found.size() > 0
+          ? Future.succeededFuture(out)
+          : Future.failedFuture(ApiException.notFound("no segment with id " + id)));
+    });
+  }
+
+  private static Future<List<String>> flagsUsing(SqlConnection conn, String segmentName) {
+    return conn.preparedQuery(FLAGS_USING_SEGMENT).execute(Tuple.of(segmentName)).map(rows -> {
+      List<String> names = new ArrayList<>(rows.size());
+      rows.forEach(r -> names.add(r.getString("name")));
+      return names;
+    });
+  }
+
+  private static Future<RowSet<Row>> segmentAudit(SqlConnection conn, String action, String actor, String source,
+                                                  Segment before, Segment after) {
+    Segment s = after != null ? after : before;
+    return conn.preparedQuery(INSERT_SEGMENT_AUDIT).execute(Tuple.tuple().addString(Ids.next())
+        .addString(s.id()).addString(s.name()).addString(action).addString(actor).addString(source)
+        .addValue(before == null ? null : SegmentJson.toJson(before))
+        .addValue(after == null ? null : SegmentJson.toJson(after)));
+  }
+
+  private static Future<RowSet<Row>> lock(SqlConnection conn) {
+    return conn.query(MODEL_LOCK).execute();
+  }
+
+  private static Throwable segmentNameTaken(Throwable t, String name) {
+    return Failures.isUniqueViolation(t)
+        ? new ApiException(ErrorCode.CONFLICT, "name: segment name '" + name + "' is already taken")
+        : t;
+  }
+
+  private static Segment toSegment(Row r) {
+    List<Constraint> constraints;
+    Object raw = r.getValue("constraints");
+    try {
+      constraints = SegmentJson.constraints(raw instanceof JsonArray a ? a : new JsonArray(), "constraints");
+    } catch (BadInput e) {
+      // Written around the service: fail closed, a constraint that can never hold.
+      LOG.warn("segment '{}' has unreadable constraints ({}); it matches nobody", r.getString("name"), e.getMessage());
+      constraints = List.of(new Constraint("userId", null, List.of(), null, false, false));
+    }
+    return new Segment(r.getString("id"), r.getString("name"), r.getString("description"), constraints,
+        r.getString("created_by"), r.getString("updated_by"), instant(r.getOffsetDateTime("created_at")),
+        instant(r.getOffsetDateTime("updated_at")));
   }
 
   Future<Change> create(NewFlag f, String actor) {
