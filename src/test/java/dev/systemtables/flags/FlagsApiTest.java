@@ -80,7 +80,13 @@ class FlagsApiTest {
     assertThat(f.getString("createdAt")).endsWith("Z");
     assertThat(f.getString("updatedAt")).endsWith("Z");
     assertThat(f.fieldNames()).containsExactlyInAnyOrder("id", "name", "enabled", "description", "rolloutPercentage",
-        "conditions", "createdBy", "updatedBy", "createdAt", "updatedAt");
+        "conditions", "type", "variants", "rules", "dependencies", "defaultVariant", "createdBy", "updatedBy",
+        "createdAt", "updatedAt");
+    // A new flag is a legacy boolean flag, as before: no rules, no variants, no dependencies.
+    assertThat(f.getString("type")).isEqualTo("boolean");
+    assertThat(f.getValue("rules")).isNull();
+    assertThat(f.getJsonArray("variants")).isEmpty();
+    assertThat(f.getJsonArray("dependencies")).isEmpty();
   }
 
   @Test
