@@ -46,7 +46,9 @@ public final class FlagRoutes {
     // Fixed segments first: "/flags/enabled" must never be read as a flag id or name.
     api.route(HttpMethod.GET, "/flags/enabled", Access.ANY, this::allEnabled);
     api.route(HttpMethod.POST, "/flags/evaluate", Access.ANY, this::evaluate);
+    api.route(HttpMethod.POST, "/flags/evaluations", Access.ANY, this::evaluations);
     api.route(HttpMethod.GET, "/flags/:name/enabled", Access.ANY, this::oneEnabled);
+    api.route(HttpMethod.GET, "/flags/:name/evaluation", Access.ANY, this::oneEvaluation);
     api.route(HttpMethod.GET, "/flags/segments", Access.ADMIN, this::segments);
     api.route(HttpMethod.POST, "/flags/segments", Access.ADMIN, this::createSegment);
     api.route(HttpMethod.PATCH, "/flags/segments/:id", Access.ADMIN, this::updateSegment);
@@ -105,6 +107,21 @@ public final class FlagRoutes {
         ? FlagEvaluator.evaluateAll(snapshot, subject)
         : FlagEvaluator.evaluate(snapshot, names, subject);
     return Future.succeededFuture(flags(values));
+  }
+
+  /** One flag for the caller's own token: value, variant and reason (an unknown flag is an ERROR answer, 200). */
+  private Future<Reply> oneEvaluation(Request req) {
+    Evaluation e = FlagEvaluator.evaluate(snapshots.current(), req.pathParam("name"), subject(req.caller()));
+    return Future.succeededFuture(Reply.ok(EvaluationRequests.toJson(e)));
+  }
+
+  /** Several flags (all when {@code flags} is absent), for the caller or, for ADMIN and SERVICE, a given context. */
+  private Future<Reply> evaluations(Request req) {
+    JsonObject body = req.json();
+    List<String> names = EvaluationRequests.flags(body);
+    EvaluationContext context = EvaluationRequests.context(req.caller(), body);
+    JsonArray out = EvaluationRequests.evaluateAll(snapshots.current(), names, context);
+    return Future.succeededFuture(Reply.ok(new JsonObject().put("evaluations", out)));
   }
 
   /** The caller as its token describes it; custom conditions see the token's claims. (The tRPC isEnabled uses it too.) */
