@@ -80,7 +80,10 @@ class FlagsApiTest {
     assertThat(f.getString("createdAt")).endsWith("Z");
     assertThat(f.getString("updatedAt")).endsWith("Z");
     assertThat(f.fieldNames()).containsExactlyInAnyOrder("id", "name", "enabled", "description", "rolloutPercentage",
-        "conditions", "createdBy", "updatedBy", "createdAt", "updatedAt");
+        "conditions", "type", "variants", "rules", "dependencies", "defaultVariant", "createdBy", "updatedBy",
+        "createdAt", "updatedAt");
+    assertThat(f.getString("type")).isEqualTo("boolean");
+    assertThat(f.getValue("rules")).isNull();
   }
 
   @Test
