@@ -546,6 +546,10 @@ class AdminConsoleBrowserTest {
     type(visible(By.id("f-variants-0-name")), "blue");
     type(byId("f-variants-0-value"), "checkout-blue");
     type(byId("f-variants-0-weight"), "1");
+    // A string flag needs a default variant: the API says so, and the console shows it in that group.
+    byId("flag-save").click();
+    assertThat(visible(By.cssSelector("#flag-default-variant .field-error")).getText())
+        .startsWith("defaultVariant is required");
     type(byId("f-defaultVariant-name"), "classic");
     type(byId("f-defaultVariant-value"), "checkout-classic");
     byId("flag-save").click();
