@@ -123,7 +123,7 @@ export function constraintJson(c, field) {
     contextName: c.contextName.trim(),
     operator: c.operator,
     values: single ? [] : lines(c.values),
-    value: single ? c.value.trim() : null,
+    value: single ? c.value.trim() || null : null,       // empty is absent: the API says it is required
     inverted: !!c.inverted,
     caseInsensitive: !!c.caseInsensitive
   };
