@@ -8,6 +8,9 @@ import dev.systemtables.flags.EvaluationContext;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,17 +26,24 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>An {@code ADMIN} or {@code SERVICE} token evaluates the context it sends: {@code targetingKey} is the
  *   user id (required: {@code TARGETING_KEY_MISSING} without it), {@code role}, {@code brandId} and
- *   {@code creatorId} are the user's, and every member is an attribute custom conditions may compare.</li>
- *   <li>Any other token evaluates its own claims, whatever the context says: {@code targetingKey}, {@code role},
- *   {@code brandId}, {@code creatorId}, {@code sub} and {@code userId} in the context are ignored, the token's
- *   claims are the identity, and the other members are extra attributes (claims win over a same-named one),
+ *   {@code creatorId} are the user's, {@code sessionId}, {@code remoteAddress}, {@code environment},
+ *   {@code appName} and {@code currentTime} (ISO-8601) the evaluator's context fields, and every member is an
+ *   attribute custom conditions and constraints may compare.</li>
+ *   <li>Any other token evaluates its own claims, whatever the context says: the {@link #IDENTITY} members of the
+ *   context are ignored, the token's claims are the identity, and the other members are extra attributes (claims
+ *   win over a same-named one),
  *   exactly as {@code POST /api/v1/flags/evaluate} treats its {@code context}.</li>
  * </ul>
  */
 final class OfrepContext {
 
-  /** Context members that name the identity: a user token's own claims always decide these. */
-  static final Set<String> IDENTITY = Set.of("targetingKey", "sub", "userId", "role", "brandId", "creatorId");
+  /**
+   * Context members a user token cannot set: its identity (its own claims decide these) and the evaluator's
+   * context fields (session, address, environment, application, time), so a user never evaluates as someone
+   * else, elsewhere or at another time.
+   */
+  static final Set<String> IDENTITY = Set.of("targetingKey", "sub", "userId", "role", "brandId", "creatorId",
+      "sessionId", "remoteAddress", "environment", "appName", "currentTime");
 
   private static final String ROLE_NAMES = Arrays.stream(Role.values()).map(Role::name).collect(Collectors.joining(", "));
 
@@ -101,7 +111,19 @@ final class OfrepContext {
     }
     Map<String, Object> attributes = plainObject(context);
     attributes.put("sub", userId);
-    return new EvaluationContext(userId, role, id(context, "brandId"), id(context, "creatorId"), attributes);
+    Instant currentTime = null;
+    Object time = context.getValue("currentTime");
+    if (time != null) {
+      try {
+        currentTime = OffsetDateTime.parse(String.valueOf(time)).toInstant();
+      } catch (DateTimeParseException e) {
+        throw OfrepError.badRequest(OfrepError.INVALID_CONTEXT,
+            "context.currentTime must be an ISO-8601 time with a zone, e.g. 2030-01-31T09:00:00Z");
+      }
+    }
+    return new EvaluationContext(userId, role, id(context, "brandId"), id(context, "creatorId"), attributes,
+        id(context, "sessionId"), id(context, "remoteAddress"), id(context, "environment"), id(context, "appName"),
+        currentTime);
   }
 
   /** Any other caller: its claims, plus the context's other members as extra attributes. */

@@ -134,6 +134,19 @@ public final class OfrepRoutes {
         rc.request().method().name() + " is not allowed on " + path + ": OFREP evaluations are POST"));
   }
 
+  /** Whether a request path is this endpoint's (so its errors are written in OFREP's shape). */
+  public static boolean owns(String path) {
+    return path != null && (path.equals("/ofrep") || path.startsWith("/ofrep/"));
+  }
+
+  /**
+   * A request the HTTP edge refuses before routing (e.g. a malformed %-escape in its URL), answered as OFREP's 400
+   * {@code PARSE_ERROR}.
+   */
+  public static void refuse(HttpServerResponse response, String details) {
+    error(response, null, OfrepError.badRequest(OfrepError.PARSE_ERROR, details));
+  }
+
   // ---- the request ----
 
   /**

@@ -1,6 +1,7 @@
 package dev.systemtables.ofrep;
 
 import dev.systemtables.flags.Bucketing;
+import dev.systemtables.testing.RawHttp;
 import dev.systemtables.testing.Resp;
 import dev.systemtables.testing.TestApp;
 import io.vertx.core.json.JsonArray;
@@ -252,6 +253,22 @@ class OfrepTest {
     assertThat(elsewhere.status()).isEqualTo(404);
     assertThat(elsewhere.header("Content-Type")).startsWith("application/json");
     assertThat(elsewhere.json().getString("errorCode")).isEqualTo("GENERAL");
+  }
+
+  @Test
+  @DisplayName("A malformed %-escape in an OFREP URL is a 400 PARSE_ERROR in OFREP's shape, not a problem document")
+  void malformedUrl() {
+    for (String target : List.of(ONE + "new-%zzcheckout", ONE + "bad%c3", BULK + "?flagConfigEtag=%g1")) {
+      String body = "{\"context\":{}}";
+      RawHttp.Answer a = RawHttp.send(app.port(), "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Authorization: Bearer " + service + "\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.length() + "\r\n\r\n" + body);
+      assertThat(a.status()).as(target + ": " + a).isEqualTo(400);
+      assertThat(a.header("Content-Type")).as(a.toString()).startsWith("application/json");
+      assertThat(a.json().getString("errorCode")).isEqualTo("PARSE_ERROR");
+      assertThat(a.json().getString("errorDetails")).contains("%-escape");
+      assertThat(a.json().getJsonObject("metadata")).isEqualTo(new JsonObject());
+    }
   }
 
   static void assertError(Resp r, int status, String key, String errorCode, String detailPart) {
