@@ -18,7 +18,7 @@ import type {
   TRPCQueryProcedure,
 } from '@trpc/server';
 
-export type Role = 'ADMIN' | 'CREATOR' | 'BRAND' | 'VIEWER';
+export type Role = 'ADMIN' | 'CREATOR' | 'BRAND' | 'VIEWER' | 'SERVICE';
 export type NotificationType = 'LICENSE' | 'PAYOUT' | 'ROYALTY' | 'PROJECT' | 'SYSTEM';
 export type NotificationPriority = 'LOW' | 'MEDIUM' | 'HIGH' | 'URGENT';
 

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,10 +46,21 @@ public final class FlagRoutes {
     // Fixed segments first: "/flags/enabled" must never be read as a flag id or name.
     api.route(HttpMethod.GET, "/flags/enabled", Access.ANY, this::allEnabled);
     api.route(HttpMethod.POST, "/flags/evaluate", Access.ANY, this::evaluate);
+    api.route(HttpMethod.POST, "/flags/evaluations", Access.ANY, this::evaluations);
     api.route(HttpMethod.GET, "/flags/:name/enabled", Access.ANY, this::oneEnabled);
+    api.route(HttpMethod.GET, "/flags/:name/evaluation", Access.ANY, this::oneEvaluation);
+    api.route(HttpMethod.GET, "/flags/segments", Access.ADMIN, this::segments);
+    api.route(HttpMethod.POST, "/flags/segments", Access.ADMIN, this::createSegment);
+    api.route(HttpMethod.PATCH, "/flags/segments/:id", Access.ADMIN, this::updateSegment);
+    api.route(HttpMethod.DELETE, "/flags/segments/:id", Access.ADMIN, this::deleteSegment);
+    api.route(HttpMethod.GET, "/flags/segments/:id/audit", Access.ADMIN, this::segmentAudit);
+    api.route(HttpMethod.GET, "/flags/scheduled-changes", Access.ADMIN, this::allScheduled);
+    api.route(HttpMethod.DELETE, "/flags/scheduled-changes/:changeId", Access.ADMIN, this::cancelScheduled);
     api.route(HttpMethod.GET, "/flags", Access.ADMIN, this::list);
     api.route(HttpMethod.POST, "/flags", Access.ADMIN, this::create);
     api.route(HttpMethod.GET, "/flags/:id/audit", Access.ADMIN, this::audit);
+    api.route(HttpMethod.GET, "/flags/:id/scheduled-changes", Access.ADMIN, this::flagScheduled);
+    api.route(HttpMethod.POST, "/flags/:id/scheduled-changes", Access.ADMIN, this::schedule);
     api.route(HttpMethod.PATCH, "/flags/:id", Access.ADMIN, this::update);
     api.route(HttpMethod.DELETE, "/flags/:id", Access.ADMIN, this::delete);
   }
@@ -95,6 +107,21 @@ public final class FlagRoutes {
         ? FlagEvaluator.evaluateAll(snapshot, subject)
         : FlagEvaluator.evaluate(snapshot, names, subject);
     return Future.succeededFuture(flags(values));
+  }
+
+  /** One flag for the caller's own token: value, variant and reason (an unknown flag is an ERROR answer, 200). */
+  private Future<Reply> oneEvaluation(Request req) {
+    Evaluation e = FlagEvaluator.evaluate(snapshots.current(), req.pathParam("name"), subject(req.caller()));
+    return Future.succeededFuture(Reply.ok(EvaluationRequests.toJson(e)));
+  }
+
+  /** Several flags (all when {@code flags} is absent), for the caller or, for ADMIN and SERVICE, a given context. */
+  private Future<Reply> evaluations(Request req) {
+    JsonObject body = req.json();
+    List<String> names = EvaluationRequests.flags(body);
+    EvaluationContext context = EvaluationRequests.context(req.caller(), body);
+    JsonArray out = EvaluationRequests.evaluateAll(snapshots.current(), names, context);
+    return Future.succeededFuture(Reply.ok(new JsonObject().put("evaluations", out)));
   }
 
   /** The caller as its token describes it; custom conditions see the token's claims. (The tRPC isEnabled uses it too.) */
@@ -147,5 +174,71 @@ public final class FlagRoutes {
       entries.forEach(e -> out.add(e.toJson()));
       return Reply.json(200, new JsonObject().put("data", out).put("meta", new JsonObject().put("total", out.size())));
     });
+  }
+
+  // ---- segments ----
+
+  private Future<Reply> segments(Request req) {
+    return admin.segments().map(list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(s -> out.add(SegmentJson.toJson(s)));
+      return Reply.json(200, new JsonObject().put("data", out).put("meta", new JsonObject().put("total", out.size())));
+    });
+  }
+
+  private Future<Reply> createSegment(Request req) {
+    return admin.createSegment(req.caller().sub(), SegmentJson.newSegment(req.json()))
+        .map(s -> Reply.created(SegmentJson.toJson(s)));
+  }
+
+  private Future<Reply> updateSegment(Request req) {
+    return admin.updateSegment(req.caller().sub(), req.pathParam("id"), SegmentJson.patch(req.json()))
+        .map(s -> Reply.ok(SegmentJson.toJson(s)));
+  }
+
+  private Future<Reply> deleteSegment(Request req) {
+    return admin.deleteSegment(req.caller().sub(), req.pathParam("id")).map(x -> Reply.noContent());
+  }
+
+  private Future<Reply> segmentAudit(Request req) {
+    return admin.segmentAudit(req.pathParam("id")).map(entries -> Reply.json(200, new JsonObject()
+        .put("data", new JsonArray(new java.util.ArrayList<>(entries)))
+        .put("meta", new JsonObject().put("total", entries.size()))));
+  }
+
+  // ---- scheduled changes ----
+
+  private static final Set<String> CHANGE_STATUSES = Set.of(ScheduledChange.PENDING, ScheduledChange.APPLIED,
+      ScheduledChange.CANCELLED, ScheduledChange.FAILED);
+
+  private Future<Reply> schedule(Request req) {
+    ScheduleRequest r = ScheduleRequest.fromJson(req.json(), Instant.now());
+    return admin.schedule(req.caller().sub(), req.pathParam("id"), r.at(), r.patch())
+        .map(c -> Reply.created(c.toJson()));
+  }
+
+  private Future<Reply> allScheduled(Request req) {
+    return admin.scheduledChanges(null, status(req)).map(FlagRoutes::changes);
+  }
+
+  private Future<Reply> flagScheduled(Request req) {
+    return admin.scheduledChanges(req.pathParam("id"), status(req)).map(FlagRoutes::changes);
+  }
+
+  private Future<Reply> cancelScheduled(Request req) {
+    return admin.cancelScheduled(req.caller().sub(), req.pathParam("changeId")).map(c -> Reply.noContent());
+  }
+
+  private static String status(Request req) {
+    String status = req.query("status");
+    Check.that(status == null || CHANGE_STATUSES.contains(status),
+        "status must be one of pending, applied, cancelled, failed");
+    return status;
+  }
+
+  private static Reply changes(List<ScheduledChange> list) {
+    JsonArray out = new JsonArray();
+    list.forEach(c -> out.add(c.toJson()));
+    return Reply.json(200, new JsonObject().put("data", out).put("meta", new JsonObject().put("total", out.size())));
   }
 }

@@ -2,6 +2,7 @@ package dev.systemtables.flags;
 
 import dev.systemtables.auth.Role;
 import dev.systemtables.common.BadInput;
+import dev.systemtables.common.Check;
 
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -136,5 +137,127 @@ public final class FlagRules {
       }
     }
     return out;
+  }
+
+  // ---- the flag model (types, variants, rules, dependencies) ----------------------------------------------
+
+  /**
+   * A variant value checked against the flag type (plain decoded JSON in): a boolean, a string, a finite number
+   * (returned as {@link BigDecimal}) or, for {@code json}, any JSON value but null.
+   */
+  public static Object value(Object raw, FlagType type, String at) {
+    if (raw == null) throw new BadInput(at + " is required (a " + type.json() + ")");
+    switch (type) {
+      case BOOLEAN -> {
+        if (raw instanceof Boolean) return raw;
+        throw new BadInput(at + " must be a boolean (the flag's type)");
+      }
+      case STRING -> {
+        if (raw instanceof String s) {
+          if (s.length() > MAX_STRING_VALUE) throw new BadInput(at + " must be at most " + MAX_STRING_VALUE + " characters");
+          return s;
+        }
+        throw new BadInput(at + " must be a string (the flag's type)");
+      }
+      case NUMBER -> {
+        BigDecimal d = raw instanceof Number n ? FlagEvaluator.decimal(n) : null;
+        if (d == null) throw new BadInput(at + " must be a finite number (the flag's type)");
+        return d;
+      }
+      default -> {
+        return raw;
+      }
+    }
+  }
+
+  /** The longest string value of a variant. */
+  public static final int MAX_STRING_VALUE = 10_000;
+
+  /**
+   * Checks the operands of constraints the evaluator would otherwise treat as never true: a NUM_* value that is
+   * not a number, a DATE_* value that is not an ISO-8601 date, a SEMVER_* value that is not a strict semantic
+   * version, a REGEX that does not compile, an IN_CIDR value that is neither an address nor a range. Throws
+   * {@link BadInput} naming e.g. {@code rules[0].constraints[1].value}.
+   */
+  public static void checkOperands(List<Constraint> constraints, String field) {
+    for (int i = 0; i < constraints.size(); i++) {
+      String problem = operandProblem(constraints.get(i));
+      if (problem != null) throw new BadInput(field + "[" + i + "]." + problem);
+    }
+  }
+
+  /** What is wrong with a constraint's operands ({@code "value must be …"}), or null when they are usable. */
+  public static String operandProblem(Constraint c) {
+    if (c.operator() == null) return "operator is not an operator (" + Check.names(Operator.class) + ")";
+    switch (c.operator()) {
+      case NUM_EQ, NUM_GT, NUM_GTE, NUM_LT, NUM_LTE -> {
+        double n = CompiledConstraint.jsNumber(c.value());
+        if (c.value() == null || Double.isNaN(n) || c.value().isBlank()) return "value must be a number, e.g. \"12.5\"";
+      }
+      case DATE_AFTER, DATE_BEFORE -> {
+        if (CompiledConstraint.date(c.value()) == null) {
+          return "value must be an ISO-8601 date-time, e.g. \"2025-01-31T12:00:00Z\"";
+        }
+      }
+      case SEMVER_EQ, SEMVER_GT, SEMVER_GTE, SEMVER_LT, SEMVER_LTE -> {
+        if (CompiledConstraint.semver(c.value()) == null) {
+          return "value must be a semantic version without a leading v, e.g. \"1.4.0\" or \"2.0.0-rc.1\"";
+        }
+      }
+      case REGEX -> {
+        for (int j = 0; j < c.values().size(); j++) {
+          if (CompiledConstraint.pattern(c.values().get(j), false) == null) {
+            return "values[" + j + "] is not a valid regular expression";
+          }
+        }
+      }
+      case IN_CIDR -> {
+        for (int j = 0; j < c.values().size(); j++) {
+          if (CompiledConstraint.cidr(c.values().get(j).trim()) == null) {
+            return "values[" + j + "] must be an IP address or a CIDR range, e.g. \"10.0.0.0/8\"";
+          }
+        }
+      }
+      default -> {
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whole-flag consistency, for a create and after a PATCH is applied: a flag with rules has no conditions;
+   * every variant value has the flag's type; a non-boolean flag has a default variant; a flag does not depend on
+   * itself. Throws {@link BadInput} naming the field.
+   */
+  public static void check(Flag f) {
+    check(f.name(), f.type(), f.conditions(), f.variants(), f.rules(), f.dependencies(), f.defaultVariant());
+  }
+
+  /** {@link #check(Flag)} for a flag to create. */
+  public static void check(NewFlag f) {
+    check(f.name(), f.type(), f.conditions(), f.variants(), f.rules(), f.dependencies(), f.defaultVariant());
+  }
+
+  private static void check(String name, FlagType type, FlagConditions conditions, List<Variant> variants,
+                            List<Rule> rules, List<Dependency> dependencies, Variant defaultVariant) {
+    if (rules != null && conditions != null) {
+      throw new BadInput("conditions: a flag with rules has no conditions (express them as rule constraints)");
+    }
+    checkValues(variants, type, "variants");
+    if (rules != null) {
+      for (int i = 0; i < rules.size(); i++) checkValues(rules.get(i).variants(), type, "rules[" + i + "].variants");
+    }
+    if (defaultVariant == null) {
+      Check.that(type == FlagType.BOOLEAN, "defaultVariant is required for a " + type.json() + " flag");
+    } else {
+      value(defaultVariant.value(), type, "defaultVariant.value");
+    }
+    for (int i = 0; i < dependencies.size(); i++) {
+      Check.that(!dependencies.get(i).flag().equals(name), "dependencies[" + i + "].flag: a flag cannot depend on itself");
+    }
+  }
+
+  private static void checkValues(List<Variant> variants, FlagType type, String field) {
+    for (int i = 0; i < variants.size(); i++) value(variants.get(i).value(), type, field + "[" + i + "].value");
   }
 }

@@ -11,33 +11,64 @@ import java.util.Map;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 /**
- * Every flag of the service at one moment, by name, immutable. Evaluations read a snapshot
- * without locks or I/O; a change replaces the whole snapshot (see {@link FlagSnapshots}).
+ * Every flag and segment of the service at one moment, by name, immutable. Evaluations read a snapshot
+ * without locks or I/O; a change of a flag or of a segment replaces the whole snapshot (see {@link FlagSnapshots}).
  */
 public final class FlagSnapshot {
 
   /** What a node holds before its first load. */
-  public static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Instant.EPOCH);
+  public static final FlagSnapshot EMPTY = new FlagSnapshot(Map.of(), Map.of(), Instant.EPOCH);
 
   /** A flag and its name as a JSON object key ({@code "name":}), encoded once for every answer that lists it. */
   public record Entry(Flag flag, String jsonKey) {
   }
 
   private final Map<String, Flag> byName;
+  private final Map<String, Segment> segments;
+  /** Rule flags compiled against this snapshot's segments, by name (legacy flags need no compiling). */
+  private final Map<String, CompiledFlag> compiled;
   private final List<Entry> entries;
   private final Instant loadedAt;
 
-  private FlagSnapshot(Map<String, Flag> byName, Instant loadedAt) {
+  private FlagSnapshot(Map<String, Flag> byName, Map<String, Segment> segments, Instant loadedAt) {
     this.byName = byName;
+    this.segments = segments;
+    Map<String, CompiledFlag> c = new java.util.HashMap<>();
+    for (Flag f : byName.values()) {
+      if (!f.legacy()) c.put(f.name(), new CompiledFlag(f, this));
+    }
+    this.compiled = c;
     this.entries = byName.values().stream().map(f -> new Entry(f, "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(f.name())) + "\":")).toList();
     this.loadedAt = loadedAt;
   }
 
   /** A snapshot of these flags (names are unique), ordered by name. */
   public static FlagSnapshot of(Collection<Flag> flags, Instant loadedAt) {
+    return of(flags, List.of(), loadedAt);
+  }
+
+  /** A snapshot of these flags and segments (names unique within each), flags ordered by name. */
+  public static FlagSnapshot of(Collection<Flag> flags, Collection<Segment> segments, Instant loadedAt) {
     Map<String, Flag> map = new LinkedHashMap<>();
     flags.stream().sorted(Comparator.comparing(Flag::name)).forEach(f -> map.put(f.name(), f));
-    return new FlagSnapshot(Collections.unmodifiableMap(map), loadedAt);
+    Map<String, Segment> bySegmentName = new LinkedHashMap<>();
+    segments.stream().sorted(Comparator.comparing(Segment::name)).forEach(s -> bySegmentName.put(s.name(), s));
+    return new FlagSnapshot(Collections.unmodifiableMap(map), Collections.unmodifiableMap(bySegmentName), loadedAt);
+  }
+
+  /** The compiled form of a rule flag of this snapshot; null for legacy or unknown flags. */
+  CompiledFlag compiled(String name) {
+    return name == null ? null : compiled.get(name);
+  }
+
+  /** The segment of that name, or null when there is none. */
+  public Segment segment(String name) {
+    return name == null ? null : segments.get(name);
+  }
+
+  /** All segments, ordered by name. */
+  public Collection<Segment> segments() {
+    return segments.values();
   }
 
   /** All flags with their JSON keys, ordered by name. */

@@ -147,7 +147,7 @@ public final class FlagSnapshotVerticle extends VerticleBase implements FlagRelo
         new JsonObject().put("event", BROWSER_EVENT).put("names", names), new DeliveryOptions().setLocalOnly(true));
   }
 
-  /** Reads every flag and installs a new snapshot; calls during a running reload share one follow-up reload. */
+  /** Reads every flag and segment and installs a new snapshot; calls during a running reload share one follow-up reload. */
   @Override
   public Future<Void> reload() {
     if (reloading) {
@@ -156,9 +156,9 @@ public final class FlagSnapshotVerticle extends VerticleBase implements FlagRelo
     }
     reloading = true;
     Promise<Void> done = Promise.promise();
-    store.loadAll().onComplete(ar -> {
+    store.loadSnapshot(Instant.now()).onComplete(ar -> {
       if (ar.succeeded()) {
-        snapshots.replace(FlagSnapshot.of(ar.result(), Instant.now()));
+        snapshots.replace(ar.result());
       } else {
         LOG.warn("flag reload failed, keeping the previous snapshot: {}", ar.cause().toString());
       }

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,20 +54,146 @@ final class FlagStore {
   private static final String DELETE = "DELETE FROM feature_flags WHERE id = $1 RETURNING " + COLUMNS;
 
   private static final String INSERT_AUDIT = """
-      INSERT INTO feature_flag_audit (id, flag_id, flag_name, action, actor, before, after)
-      VALUES ($1, $2, $3, $4, $5, $6, $7)
+      INSERT INTO feature_flag_audit (id, flag_id, flag_name, action, actor, before, after, source, on_behalf_of)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
       """;
 
   private static final String SELECT_AUDIT = """
-      SELECT id, flag_id, flag_name, action, actor, before, after, created_at
+      SELECT id, flag_id, flag_name, action, actor, before, after, created_at, source, on_behalf_of
       FROM feature_flag_audit WHERE flag_id = $1
       ORDER BY created_at DESC, id DESC
       """;
+
+  // ---- segments ----
+
+  private static final String SEGMENT_COLUMNS = """
+      id, name, description, constraints, created_by, updated_by, created_at, updated_at""";
+
+  private static final String SELECT_SEGMENTS = "SELECT " + SEGMENT_COLUMNS + " FROM flag_segments ORDER BY name";
+
+  private static final String INSERT_SEGMENT = """
+      INSERT INTO flag_segments (id, name, description, constraints, created_by, updated_by)
+      VALUES ($1, $2, $3, $4, $5, $5)
+      RETURNING\s""" + SEGMENT_COLUMNS;
+
+  private static final String SELECT_SEGMENT_FOR_UPDATE =
+      "SELECT " + SEGMENT_COLUMNS + " FROM flag_segments WHERE id = $1 FOR UPDATE";
+
+  private static final String UPDATE_SEGMENT = """
+      UPDATE flag_segments SET name = $2, description = $3, constraints = $4, updated_by = $5, updated_at = now()
+      WHERE id = $1
+      RETURNING\s""" + SEGMENT_COLUMNS;
+
+  private static final String DELETE_SEGMENT = "DELETE FROM flag_segments WHERE id = $1 RETURNING " + SEGMENT_COLUMNS;
+
+  // The flags whose rules name a segment (rules are [{..., "segments": [name, ...]}]).
+  private static final String FLAGS_USING_SEGMENT = """
+      SELECT name FROM feature_flags
+      WHERE rules IS NOT NULL AND jsonb_path_exists(rules, '$[*].segments[*] ? (@ == $s)', jsonb_build_object('s', $1::text))
+      ORDER BY name
+      """;
+
+  private static final String INSERT_SEGMENT_AUDIT = """
+      INSERT INTO flag_segment_audit (id, segment_id, segment_name, action, actor, source, before, after)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      """;
+
+  private static final String SELECT_SEGMENT_AUDIT = """
+      SELECT id, segment_id, segment_name, action, actor, source, before, after, created_at
+      FROM flag_segment_audit WHERE segment_id = $1
+      ORDER BY created_at DESC, id DESC
+      """;
+
+  private static final String SEGMENT_EXISTS = "SELECT 1 FROM flag_segments WHERE id = $1";
+
+  // Writes of the flag model (flags, their dependencies, segments) take this lock for their transaction, so
+  // the checks that span rows (dependency cycles, parents and segments that must exist, segments in use)
+  // cannot race another write. Admin writes are rare; evaluations never touch the database.
+  private static final String MODEL_LOCK = "SELECT pg_advisory_xact_lock(7140014)";
+
+  // The snapshot reads flags and segments as of one moment.
+  private static final String SNAPSHOT_ISOLATION = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+  // ---- scheduled changes ----
+
+  private static final String CHANGE_COLUMNS = """
+      id, flag_id, flag_name, patch, run_at, scheduled_by, status, created_at, applied_at, applied_by, cancelled_by, error""";
+
+  // Only for a flag that exists (no row back: 404).
+  private static final String INSERT_CHANGE = """
+      INSERT INTO flag_scheduled_changes (id, flag_id, flag_name, patch, run_at, scheduled_by)
+      SELECT $1, id, name, $3, $4, $5 FROM feature_flags WHERE id = $2
+      RETURNING\s""" + CHANGE_COLUMNS;
+
+  private static final String SELECT_CHANGES = "SELECT " + CHANGE_COLUMNS + """
+       FROM flag_scheduled_changes
+      WHERE ($1::text IS NULL OR flag_id = $1) AND ($2::text IS NULL OR status = $2)
+      ORDER BY run_at, id
+      """;
+
+  private static final String CANCEL_CHANGE = """
+      UPDATE flag_scheduled_changes SET status = 'cancelled', cancelled_by = $2
+      WHERE id = $1 AND status = 'pending'
+      RETURNING\s""" + CHANGE_COLUMNS;
+
+  private static final String SELECT_CHANGE = "SELECT " + CHANGE_COLUMNS + " FROM flag_scheduled_changes WHERE id = $1";
+
+  // Deleting a flag cancels what was scheduled for it, in the delete's transaction.
+  private static final String CANCEL_FLAG_CHANGES = """
+      UPDATE flag_scheduled_changes SET status = 'cancelled', cancelled_by = $2, error = 'the flag was deleted'
+      WHERE flag_id = $1 AND status = 'pending'
+      """;
+
+  // Database time, so the nodes' clocks do not matter. The partial index on run_at answers both.
+  private static final String DUE_CHANGES = """
+      SELECT id FROM flag_scheduled_changes
+      WHERE status = 'pending' AND run_at <= now()
+      ORDER BY run_at, id
+      LIMIT $1
+      """;
+
+  private static final String NEXT_CHANGE_IN_MS = """
+      SELECT (EXTRACT(EPOCH FROM (min(run_at) - now())) * 1000)::bigint AS wait_ms
+      FROM flag_scheduled_changes WHERE status = 'pending'
+      """;
+
+  // The once-across-the-cluster decision: the first transaction to flip it applies it; a concurrent one
+  // waits on the row lock, then finds it no longer pending. Rolled back with the flag update if that fails.
+  private static final String TAKE_DUE_CHANGE = """
+      UPDATE flag_scheduled_changes SET status = 'applied', applied_at = now(), applied_by = $2
+      WHERE id = $1 AND status = 'pending' AND run_at <= now()
+      RETURNING\s""" + CHANGE_COLUMNS;
+
+  private static final String FAIL_CHANGE = """
+      UPDATE flag_scheduled_changes SET status = 'failed', applied_at = now(), applied_by = $2, error = $3
+      WHERE id = $1 AND status = 'pending'
+      RETURNING\s""" + CHANGE_COLUMNS;
 
   private static final String FLAG_EXISTS = "SELECT 1 FROM feature_flags WHERE id = $1";
 
   // pg_notify rather than NOTIFY so the payload is a bound parameter; delivered only if the transaction commits.
   private static final String NOTIFY = "SELECT pg_notify($1, $2)";
+
+  /**
+   * Who writes, as the audit records it: an admin's token ({@code api}), the scheduler applying a change on
+   * behalf of the admin who scheduled it, or an admin's Unleash import.
+   */
+  record Actor(String name, String source, String onBehalfOf) {
+    /** The audit's actor of a scheduled change. */
+    static final String SCHEDULER = "scheduler";
+
+    static Actor api(String sub) {
+      return new Actor(sub, "api", null);
+    }
+
+    static Actor scheduler(String scheduledBy) {
+      return new Actor(SCHEDULER, "scheduler", scheduledBy);
+    }
+
+    static Actor importer(String sub) {
+      return new Actor(sub, "import", null);
+    }
+  }
 
   /** A committed write: the flag as it is now (as it was, for a delete) and the names whose value may change. */
   record Change(Flag flag, List<String> names) {
@@ -87,13 +214,163 @@ final class FlagStore {
     });
   }
 
+  /** Every flag and every segment as of one moment, for a snapshot. */
+  Future<FlagSnapshot> loadSnapshot(Instant loadedAt) {
+    return pool.withTransaction(conn -> conn.query(SNAPSHOT_ISOLATION).execute()
+        .compose(x -> conn.query(SELECT_ALL).execute())
+        .compose(flagRows -> conn.query(SELECT_SEGMENTS).execute().map(segmentRows -> {
+          List<Flag> flags = new ArrayList<>(flagRows.size());
+          flagRows.forEach(r -> flags.add(toFlag(r)));
+          List<Segment> segments = new ArrayList<>(segmentRows.size());
+          segmentRows.forEach(r -> segments.add(toSegment(r)));
+          return FlagSnapshot.of(flags, segments, loadedAt);
+        })));
+  }
+
+  // ---- segments ----
+
+  Future<List<Segment>> segments() {
+    return pool.query(SELECT_SEGMENTS).execute().map(rows -> {
+      List<Segment> out = new ArrayList<>(rows.size());
+      rows.forEach(r -> out.add(toSegment(r)));
+      return out;
+    });
+  }
+
+  /** A segment write: the segment as it is now (as it was, for a delete) and the flags that use it. */
+  record SegmentChange(Segment segment, List<String> flags) {
+  }
+
+  Future<SegmentChange> createSegment(SegmentJson.NewSegment s, String actor) {
+    return pool.withTransaction(conn -> lock(conn)
+            .compose(x -> conn.preparedQuery(INSERT_SEGMENT).execute(Tuple.tuple().addString(Ids.next())
+                .addString(s.name()).addString(s.description()).addValue(SegmentJson.constraintsJson(s.constraints()))
+                .addString(actor)))
+            .map(rows -> toSegment(rows.iterator().next()))
+            .compose(after -> segmentAudit(conn, "CREATE", actor, "api", null, after)
+                .compose(x -> notify(conn, List.of()))
+                .map(x -> new SegmentChange(after, List.of()))))
+        .recover(t -> Future.failedFuture(segmentNameTaken(t, s.name())));
+  }
+
+  /**
+   * Changes a segment; every flag using it changes with it (the NOTIFY names them). A segment in use keeps its
+   * name: rules refer to segments by name, so a rename would silently cut them off ({@code CONFLICT}).
+   */
+  Future<SegmentChange> updateSegment(String id, SegmentJson.SegmentPatch patch, String actor) {
+    return pool.withTransaction(conn -> lock(conn)
+            .compose(x -> conn.preparedQuery(SELECT_SEGMENT_FOR_UPDATE).execute(Tuple.of(id)))
+            .compose(rows -> {
+              if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no segment with id " + id));
+              Segment before = toSegment(rows.iterator().next());
+              Segment merged = patch.applyTo(before);
+              return flagsUsing(conn, before.name()).compose(users -> {
+                if (!merged.name().equals(before.name()) && !users.isEmpty()) {
+                  return Future.failedFuture(new ApiException(ErrorCode.CONFLICT, "name: segment '" + before.name()
+                      + "' is used by the rules of " + String.join(", ", users) + "; change their rules before renaming it"));
+                }
+                return conn.preparedQuery(UPDATE_SEGMENT).execute(Tuple.tuple().addString(id).addString(merged.name())
+                        .addString(merged.description()).addValue(SegmentJson.constraintsJson(merged.constraints()))
+                        .addString(actor))
+                    .map(updated -> toSegment(updated.iterator().next()))
+                    .compose(after -> segmentAudit(conn, "UPDATE", actor, "api", before, after)
+                        .compose(x -> notify(conn, users))
+                        .map(x -> new SegmentChange(after, users)));
+              });
+            }))
+        .recover(t -> Future.failedFuture(segmentNameTaken(t, patch.name())));
+  }
+
+  /** Deletes a segment that no rule uses ({@code CONFLICT} naming the flags that do). */
+  Future<SegmentChange> deleteSegment(String id, String actor) {
+    return pool.withTransaction(conn -> lock(conn)
+        .compose(x -> conn.preparedQuery(SELECT_SEGMENT_FOR_UPDATE).execute(Tuple.of(id)))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no segment with id " + id));
+          Segment before = toSegment(rows.iterator().next());
+          return flagsUsing(conn, before.name()).compose(users -> {
+            if (!users.isEmpty()) {
+              return Future.failedFuture(new ApiException(ErrorCode.CONFLICT, "segment '" + before.name()
+                  + "' is used by the rules of " + String.join(", ", users) + "; remove it from their rules first"));
+            }
+            return conn.preparedQuery(DELETE_SEGMENT).execute(Tuple.of(id))
+                .compose(x -> segmentAudit(conn, "DELETE", actor, "api", before, null))
+                .compose(x -> notify(conn, List.of()))
+                .map(x -> new SegmentChange(before, List.of()));
+          });
+        }));
+  }
+
+  /** Newest first; {@code NOT_FOUND} when the id never had a row. */
+  Future<List<JsonObject>> segmentAudit(String id) {
+    return pool.preparedQuery(SELECT_SEGMENT_AUDIT).execute(Tuple.of(id)).compose(rows -> {
+      List<JsonObject> out = new ArrayList<>(rows.size());
+      rows.forEach(r -> out.add(new JsonObject()
+          .put("id", r.getString("id"))
+          .put("segmentId", r.getString("segment_id"))
+          .put("segmentName", r.getString("segment_name"))
+          .put("action", r.getString("action"))
+          .put("actor", r.getString("actor"))
+          .put("source", r.getString("source"))
+          .put("before", jsonObject(r.getValue("before")))
+          .put("after", jsonObject(r.getValue("after")))
+          .put("createdAt", instant(r.getOffsetDateTime("created_at")).toString())));
+      if (!out.isEmpty()) return Future.succeededFuture(out);
+      return pool.preparedQuery(SEGMENT_EXISTS).execute(Tuple.of(id)).compose(found -> found.size() > 0
+          ? Future.succeededFuture(out)
+          : Future.failedFuture(ApiException.notFound("no segment with id " + id)));
+    });
+  }
+
+  private static Future<List<String>> flagsUsing(SqlConnection conn, String segmentName) {
+    return conn.preparedQuery(FLAGS_USING_SEGMENT).execute(Tuple.of(segmentName)).map(rows -> {
+      List<String> names = new ArrayList<>(rows.size());
+      rows.forEach(r -> names.add(r.getString("name")));
+      return names;
+    });
+  }
+
+  private static Future<RowSet<Row>> segmentAudit(SqlConnection conn, String action, String actor, String source,
+                                                  Segment before, Segment after) {
+    Segment s = after != null ? after : before;
+    return conn.preparedQuery(INSERT_SEGMENT_AUDIT).execute(Tuple.tuple().addString(Ids.next())
+        .addString(s.id()).addString(s.name()).addString(action).addString(actor).addString(source)
+        .addValue(before == null ? null : SegmentJson.toJson(before))
+        .addValue(after == null ? null : SegmentJson.toJson(after)));
+  }
+
+  private static Future<RowSet<Row>> lock(SqlConnection conn) {
+    return conn.query(MODEL_LOCK).execute();
+  }
+
+  private static Throwable segmentNameTaken(Throwable t, String name) {
+    return Failures.isUniqueViolation(t)
+        ? new ApiException(ErrorCode.CONFLICT, "name: segment name '" + name + "' is already taken")
+        : t;
+  }
+
+  private static Segment toSegment(Row r) {
+    List<Constraint> constraints;
+    Object raw = r.getValue("constraints");
+    try {
+      constraints = SegmentJson.constraints(raw instanceof JsonArray a ? a : new JsonArray(), "constraints");
+    } catch (BadInput e) {
+      // Written around the service: fail closed, a constraint that can never hold.
+      LOG.warn("segment '{}' has unreadable constraints ({}); it matches nobody", r.getString("name"), e.getMessage());
+      constraints = List.of(new Constraint("userId", null, List.of(), null, false, false));
+    }
+    return new Segment(r.getString("id"), r.getString("name"), r.getString("description"), constraints,
+        r.getString("created_by"), r.getString("updated_by"), instant(r.getOffsetDateTime("created_at")),
+        instant(r.getOffsetDateTime("updated_at")));
+  }
+
   Future<Change> create(NewFlag f, String actor) {
     Tuple args = Tuple.tuple().addString(Ids.next()).addString(f.name()).addBoolean(f.enabled())
         .addString(f.description()).addInteger(f.rolloutPercentage()).addValue(conditionsValue(f.conditions()))
         .addString(actor);
     return pool.withTransaction(conn -> conn.preparedQuery(INSERT).execute(args)
             .map(rows -> toFlag(rows.iterator().next()))
-            .compose(after -> audit(conn, "CREATE", actor, null, after)
+            .compose(after -> audit(conn, "CREATE", Actor.api(actor), null, after)
                 .compose(x -> notify(conn, List.of(after.name())))
                 .map(names -> new Change(after, names))))
         .recover(t -> Future.failedFuture(nameTaken(t, f.name())));
@@ -101,21 +378,25 @@ final class FlagStore {
 
   /** Applies the fields the patch names; the others keep their value. */
   Future<Change> update(String id, FlagPatch patch, String actor) {
-    return pool.withTransaction(conn -> conn.preparedQuery(SELECT_FOR_UPDATE).execute(Tuple.of(id))
-            .compose(rows -> {
-              if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no flag with id " + id));
-              Flag before = toFlag(rows.iterator().next());
-              Flag merged = patch.applyTo(before, actor);
-              Tuple args = Tuple.tuple().addString(id).addString(merged.name()).addBoolean(merged.enabled())
-                  .addString(merged.description()).addInteger(merged.rolloutPercentage())
-                  .addValue(conditionsValue(merged.conditions())).addString(actor);
-              return conn.preparedQuery(UPDATE).execute(args)
-                  .map(updated -> toFlag(updated.iterator().next()))
-                  .compose(after -> audit(conn, "UPDATE", actor, before, after)
-                      .compose(x -> notify(conn, names(before, after)))
-                      .map(names -> new Change(after, names)));
-            }))
+    return pool.withTransaction(conn -> update(conn, id, patch, Actor.api(actor)))
         .recover(t -> Future.failedFuture(nameTaken(t, patch.name())));
+  }
+
+  private Future<Change> update(SqlConnection conn, String id, FlagPatch patch, Actor actor) {
+    return conn.preparedQuery(SELECT_FOR_UPDATE).execute(Tuple.of(id))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no flag with id " + id));
+          Flag before = toFlag(rows.iterator().next());
+          Flag merged = patch.applyTo(before, actor.name());
+          Tuple args = Tuple.tuple().addString(id).addString(merged.name()).addBoolean(merged.enabled())
+              .addString(merged.description()).addInteger(merged.rolloutPercentage())
+              .addValue(conditionsValue(merged.conditions())).addString(actor.name());
+          return conn.preparedQuery(UPDATE).execute(args)
+              .map(updated -> toFlag(updated.iterator().next()))
+              .compose(after -> audit(conn, "UPDATE", actor, before, after)
+                  .compose(x -> notify(conn, names(before, after)))
+                  .map(names -> new Change(after, names)));
+        });
   }
 
   Future<Change> delete(String id, String actor) {
@@ -123,10 +404,88 @@ final class FlagStore {
         .compose(rows -> {
           if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no flag with id " + id));
           Flag before = toFlag(rows.iterator().next());
-          return audit(conn, "DELETE", actor, before, null)
+          return audit(conn, "DELETE", Actor.api(actor), before, null)
+              .compose(x -> conn.preparedQuery(CANCEL_FLAG_CHANGES).execute(Tuple.of(id, actor)))
               .compose(x -> notify(conn, List.of(before.name())))
               .map(names -> new Change(before, names));
         }));
+  }
+
+  // ---- scheduled changes ----
+
+  /** Schedules a PATCH body (already checked) for a flag; {@code NOT_FOUND} for an unknown flag. */
+  Future<ScheduledChange> schedule(String flagId, JsonObject patch, Instant at, String actor) {
+    return pool.preparedQuery(INSERT_CHANGE)
+        .execute(Tuple.of(Ids.next(), flagId, patch, at.atOffset(ZoneOffset.UTC), actor))
+        .compose(rows -> rows.size() == 0
+            ? Future.failedFuture(ApiException.notFound("no flag with id " + flagId))
+            : Future.succeededFuture(toChange(rows.iterator().next())));
+  }
+
+  /** Scheduled changes in time order, of one flag (null: all) and one status (null: any). */
+  Future<List<ScheduledChange>> scheduledChanges(String flagId, String status) {
+    return pool.preparedQuery(SELECT_CHANGES).execute(Tuple.of(flagId, status)).map(rows -> {
+      List<ScheduledChange> out = new ArrayList<>(rows.size());
+      rows.forEach(r -> out.add(toChange(r)));
+      return out;
+    });
+  }
+
+  /** Whether a flag with this id exists now. */
+  Future<Boolean> flagExists(String id) {
+    return pool.preparedQuery(FLAG_EXISTS).execute(Tuple.of(id)).map(rows -> rows.size() > 0);
+  }
+
+  /** Cancels a pending change; {@code NOT_FOUND} when unknown, {@code CONFLICT} once applied, failed or cancelled. */
+  Future<ScheduledChange> cancel(String changeId, String actor) {
+    return pool.preparedQuery(CANCEL_CHANGE).execute(Tuple.of(changeId, actor)).compose(rows -> {
+      if (rows.size() > 0) return Future.succeededFuture(toChange(rows.iterator().next()));
+      return pool.preparedQuery(SELECT_CHANGE).execute(Tuple.of(changeId)).compose(found -> {
+        if (found.size() == 0) {
+          return Future.failedFuture(ApiException.notFound("no scheduled change with id " + changeId));
+        }
+        ScheduledChange c = toChange(found.iterator().next());
+        return Future.failedFuture(new ApiException(ErrorCode.CONFLICT,
+            "scheduled change " + changeId + " is already " + c.status() + "; only a pending change can be cancelled"));
+      });
+    });
+  }
+
+  /** Ids of the pending changes due now (database time), oldest first, at most {@code limit}. */
+  Future<List<String>> dueChanges(int limit) {
+    return pool.preparedQuery(DUE_CHANGES).execute(Tuple.of(limit)).map(rows -> {
+      List<String> ids = new ArrayList<>(rows.size());
+      rows.forEach(r -> ids.add(r.getString("id")));
+      return ids;
+    });
+  }
+
+  /** Milliseconds until the next pending change is due (≤ 0: due now), null when none is pending. */
+  Future<Long> nextChangeInMs() {
+    return pool.query(NEXT_CHANGE_IN_MS).execute().map(rows -> rows.iterator().next().getLong("wait_ms"));
+  }
+
+  /**
+   * Applies one due change, if it is still pending: in one transaction the change is taken (only one node
+   * can), the flag updated, audited as done by the scheduler on behalf of the admin who scheduled it, and
+   * NOTIFYed. Null when there was nothing to do (another node took it, or it was cancelled); a failed future
+   * when the patch cannot be applied (then nothing of it is written).
+   */
+  Future<Change> applyScheduled(String changeId, String nodeId) {
+    return pool.withTransaction(conn -> conn.preparedQuery(TAKE_DUE_CHANGE).execute(Tuple.of(changeId, nodeId))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.succeededFuture(null);
+          ScheduledChange change = toChange(rows.iterator().next());
+          FlagPatch patch = FlagPatch.fromJson(change.patch());
+          return update(conn, change.flagId(), patch, Actor.scheduler(change.scheduledBy()))
+              .recover(t -> Future.failedFuture(nameTaken(t, patch.name())));
+        }));
+  }
+
+  /** Marks a pending change failed with the reason; null when it was no longer pending. */
+  Future<ScheduledChange> failScheduled(String changeId, String nodeId, String error) {
+    return pool.preparedQuery(FAIL_CHANGE).execute(Tuple.of(changeId, nodeId, error))
+        .map(rows -> rows.size() == 0 ? null : toChange(rows.iterator().next()));
   }
 
   /** Newest first. An id without audit rows is 404 unless the flag exists (rows written before this service). */
@@ -141,12 +500,13 @@ final class FlagStore {
     });
   }
 
-  private static Future<RowSet<Row>> audit(SqlConnection conn, String action, String actor, Flag before, Flag after) {
+  private static Future<RowSet<Row>> audit(SqlConnection conn, String action, Actor actor, Flag before, Flag after) {
     Flag flag = after != null ? after : before;
     return conn.preparedQuery(INSERT_AUDIT).execute(Tuple.tuple().addString(Ids.next())
-        .addString(flag.id()).addString(flag.name()).addString(action).addString(actor)
+        .addString(flag.id()).addString(flag.name()).addString(action).addString(actor.name())
         .addValue(before == null ? null : FlagJson.toJson(before))
-        .addValue(after == null ? null : FlagJson.toJson(after)));
+        .addValue(after == null ? null : FlagJson.toJson(after))
+        .addString(actor.source()).addString(actor.onBehalfOf()));
   }
 
   private static Future<List<String>> notify(SqlConnection conn, List<String> names) {
@@ -193,7 +553,14 @@ final class FlagStore {
   private static FlagAudit toAudit(Row r) {
     return new FlagAudit(r.getString("id"), r.getString("flag_id"), r.getString("flag_name"), r.getString("action"),
         r.getString("actor"), jsonObject(r.getValue("before")), jsonObject(r.getValue("after")),
-        instant(r.getOffsetDateTime("created_at")));
+        instant(r.getOffsetDateTime("created_at")), r.getString("source"), r.getString("on_behalf_of"));
+  }
+
+  private static ScheduledChange toChange(Row r) {
+    return new ScheduledChange(r.getString("id"), r.getString("flag_id"), r.getString("flag_name"),
+        jsonObject(r.getValue("patch")), instant(r.getOffsetDateTime("run_at")), r.getString("scheduled_by"),
+        r.getString("status"), instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("applied_at")),
+        r.getString("applied_by"), r.getString("cancelled_by"), r.getString("error"));
   }
 
   private static JsonObject jsonObject(Object value) {

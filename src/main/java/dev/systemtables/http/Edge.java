@@ -3,6 +3,7 @@ package dev.systemtables.http;
 import dev.systemtables.common.ApiException;
 import dev.systemtables.common.ErrorCode;
 import dev.systemtables.common.Failures;
+import dev.systemtables.ofrep.OfrepRoutes;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -56,7 +57,12 @@ public final class Edge implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest req) {
     String refusal = refusal(req);
     if (refusal != null) {
-      Problems.write(req.response(), ErrorCode.BAD_REQUEST, refusal);
+      if (OfrepRoutes.owns(req.path())) {
+        // OFREP providers read their own error shape, not a problem document.
+        OfrepRoutes.refuse(req.response(), refusal);
+      } else {
+        Problems.write(req.response(), ErrorCode.BAD_REQUEST, refusal);
+      }
       return;
     }
     if (req.method() == HttpMethod.OPTIONS && "*".equals(req.uri())) {

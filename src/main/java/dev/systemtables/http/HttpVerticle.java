@@ -7,6 +7,7 @@ import dev.systemtables.flags.FlagRoutes;
 import dev.systemtables.idempotency.IdempotencyFilter;
 import dev.systemtables.idempotency.IdempotencyRoutes;
 import dev.systemtables.notifications.NotificationRoutes;
+import dev.systemtables.ofrep.OfrepRoutes;
 import dev.systemtables.openapi.ContractValidation;
 import dev.systemtables.ops.Probes;
 import dev.systemtables.push.PushBridge;
@@ -83,6 +84,8 @@ public final class HttpVerticle extends VerticleBase {
 
     // tRPC's HTTP protocol for the original TypeScript module's clients; it answers its own errors as tRPC envelopes.
     TrpcEndpoint.of(node).mount(router);
+    // OpenFeature's remote evaluation protocol for the OpenFeature SDKs; it answers its own errors in OFREP's shape.
+    OfrepRoutes.of(node).mount(router);
     EdgeLimits limits = EdgeLimits.from(node.config());
     new PushBridge(vertx, node.tokens(), node.config().allowedOrigins(), limits.webSocketMaxMessageBytes()).mount(router);
     mountBellPage(router);

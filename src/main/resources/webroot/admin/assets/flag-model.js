@@ -5,7 +5,7 @@
 // userIds, customConditions}}. Members of a flag the editor does not know (the typed flags of issue 14:
 // variants, rules, segments, dependencies) are never dropped: a save sends only what the editor changed.
 
-export const ROLES = ['ADMIN', 'CREATOR', 'BRAND', 'VIEWER'];
+export const ROLES = ['ADMIN', 'CREATOR', 'BRAND', 'VIEWER', 'SERVICE'];
 export const LIST_CONDITIONS = ['brandIds', 'creatorIds', 'userIds'];
 
 /** The editor's values for a flag (a new flag when null). */

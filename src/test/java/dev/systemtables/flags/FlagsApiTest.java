@@ -80,7 +80,10 @@ class FlagsApiTest {
     assertThat(f.getString("createdAt")).endsWith("Z");
     assertThat(f.getString("updatedAt")).endsWith("Z");
     assertThat(f.fieldNames()).containsExactlyInAnyOrder("id", "name", "enabled", "description", "rolloutPercentage",
-        "conditions", "createdBy", "updatedBy", "createdAt", "updatedAt");
+        "conditions", "type", "variants", "rules", "dependencies", "defaultVariant", "createdBy", "updatedBy",
+        "createdAt", "updatedAt");
+    assertThat(f.getString("type")).isEqualTo("boolean");
+    assertThat(f.getValue("rules")).isNull();
   }
 
   @Test
@@ -421,11 +424,11 @@ class FlagsApiTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("adminCalls")
-  @DisplayName("Admin endpoints answer 403 to CREATOR, BRAND and VIEWER and change nothing")
+  @DisplayName("Admin endpoints answer 403 to CREATOR, BRAND, VIEWER and SERVICE and change nothing")
   void adminOnly(String method, String path, String body) {
     JsonObject f = create(new JsonObject().put("name", uniqueName("guarded")).put("enabled", true)
         .put("rolloutPercentage", 100));
-    for (String role : List.of("CREATOR", "BRAND", "VIEWER")) {
+    for (String role : List.of("CREATOR", "BRAND", "VIEWER", "SERVICE")) {
       Resp r = app.send(method, path.replace("ID", f.getString("id")), app.token("x-" + role, role), body,
           java.util.Map.of());
       assertThat(r.status()).as(role + " " + r).isEqualTo(403);

@@ -85,7 +85,7 @@ class IdentityTest {
   }
 
   @ParameterizedTest(name = "{0} gets 403 on an ADMIN endpoint")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"CREATOR", "BRAND", "VIEWER"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"CREATOR", "BRAND", "VIEWER", "SERVICE"})
   @DisplayName("A valid token without the needed role gets 403")
   void wrongRoleIs403(String role) {
     Resp r = app.put("/api/v1/users/someone", app.token("u-" + role, role), "{\"role\":\"VIEWER\"}");

@@ -245,7 +245,7 @@ class NotificationApiTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"CREATOR", "BRAND", "VIEWER"})
+  @ValueSource(strings = {"CREATOR", "BRAND", "VIEWER", "SERVICE"})
   @DisplayName("Only admins create notifications")
   void nonAdminCannotCreate(String role) {
     User u = user(role);

@@ -24,10 +24,12 @@ class ContractRoutesTest {
 
   /**
    * Served by the node but not REST: the bell page, the admin console, the event-bus bridge, the docs, the
-   * contract itself, and the tRPC endpoint (its procedures' types are clients/trpc's, not the contract's).
+   * contract itself, the tRPC endpoint (its procedures' types are clients/trpc's, not the contract's), and the
+   * OFREP catch-all that answers other methods and paths under /ofrep in OFREP's shape (its two POSTs are in the
+   * contract).
    */
   static final Set<String> NOT_REST = Set.of("/", "/assets/", "/admin/", "/eventbus/", "/docs", "/docs/",
-      "/docs/swagger-initializer.js", "/openapi.yaml", "/openapi.json", "/api/trpc", "/api/trpc/");
+      "/docs/swagger-initializer.js", "/openapi.yaml", "/openapi.json", "/api/trpc", "/api/trpc/", "/ofrep/");
 
   static TestApp app;
 

@@ -125,7 +125,7 @@ class JobsApiTest {
   }
 
   @ParameterizedTest(name = "{0} gets 403")
-  @ValueSource(strings = {"CREATOR", "BRAND", "VIEWER"})
+  @ValueSource(strings = {"CREATOR", "BRAND", "VIEWER", "SERVICE"})
   @DisplayName("Only admins see or run jobs")
   void nonAdminsAreRefused(String role) {
     String token = app.token("someone-" + role, role);

@@ -144,4 +144,25 @@ class UsersDirectoryTest {
     assertThat(row(id).getString("role")).isEqualTo("CREATOR");
     assertThat(row(id).getString("email")).isEqualTo("v@example.com");
   }
+
+  @Test
+  @DisplayName("A SERVICE token is a caller like any other: recorded with its role, set and found by admins, refused admin calls")
+  void serviceRole() throws Exception {
+    String id = "svc-" + UUID.randomUUID();
+    String service = app.token(id, "SERVICE");
+    Resp me = app.get("/api/v1/me", service);
+    assertThat(me.status()).as(me.toString()).isEqualTo(200);
+    assertThat(me.data().getString("role")).isEqualTo("SERVICE");
+    assertThat(row(id).getString("role")).isEqualTo("SERVICE");
+
+    String other = uid();
+    assertThat(app.put("/api/v1/users/" + other, admin, "{\"role\":\"SERVICE\"}").status()).isEqualTo(200);
+    assertThat(row(other).getString("role")).isEqualTo("SERVICE");
+    Resp found = app.get("/api/v1/users?q=" + other + "&role=SERVICE", admin);
+    assertThat(found.status()).as(found.toString()).isEqualTo(200);
+    assertThat(found.json().getJsonArray("data").getJsonObject(0).getString("id")).isEqualTo(other);
+
+    Resp adminCall = app.put("/api/v1/users/" + uid(), service, "{\"role\":\"VIEWER\"}");
+    assertThat(adminCall.status()).isEqualTo(403);
+  }
 }
