@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -82,7 +83,9 @@ final class CompiledConstraint {
         case SEMVER_EQ, SEMVER_GT, SEMVER_GTE, SEMVER_LT, SEMVER_LTE -> v = semver(c.value());
         case REGEX -> {
           List<Pattern> compiled = new ArrayList<>();
-          for (String x : c.values()) {
+          List<String> sources = new ArrayList<>(c.values());
+          if (c.value() != null) sources.add(c.value());
+          for (String x : sources) {
             Pattern pattern = pattern(x, caseInsensitive);
             if (pattern != null) compiled.add(pattern);
           }
@@ -301,14 +304,84 @@ final class CompiledConstraint {
     return Semver.parse(value);
   }
 
-  /** The compiled pattern, or null when it is not a valid regular expression. */
+  /**
+   * The compiled pattern, or null when it is not a valid regular expression. Unleash's REGEX is RE2 syntax (its
+   * engines use RE2-style libraries): POSIX classes such as {@code [[:alpha:]]} are translated, and what RE2 refuses
+   * (look-around, back-references, atomic groups, possessive quantifiers) is invalid here too.
+   */
   static Pattern pattern(String regex, boolean caseInsensitive) {
     if (regex == null) return null;
+    String java = re2ToJava(regex);
+    if (java == null) return null;
     try {
-      return Pattern.compile(regex, caseInsensitive ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
+      return Pattern.compile(java, caseInsensitive ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
     } catch (PatternSyntaxException e) {
       return null;
     }
+  }
+
+  private static final Map<String, String> POSIX_CLASSES = Map.ofEntries(
+      Map.entry("alpha", "\\p{Alpha}"), Map.entry("digit", "\\p{Digit}"), Map.entry("alnum", "\\p{Alnum}"),
+      Map.entry("upper", "\\p{Upper}"), Map.entry("lower", "\\p{Lower}"), Map.entry("space", "\\s"),
+      Map.entry("punct", "\\p{Punct}"), Map.entry("xdigit", "\\p{XDigit}"), Map.entry("word", "\\w"),
+      Map.entry("blank", "\\p{Blank}"), Map.entry("cntrl", "\\p{Cntrl}"), Map.entry("print", "\\p{Print}"),
+      Map.entry("graph", "\\p{Graph}"), Map.entry("ascii", "\\p{ASCII}"));
+
+  /** An RE2 pattern in Java's syntax, or null when it uses what RE2 does not have. */
+  static String re2ToJava(String regex) {
+    StringBuilder out = new StringBuilder(regex.length() + 8);
+    boolean inClass = false;
+    for (int i = 0; i < regex.length(); i++) {
+      char ch = regex.charAt(i);
+      if (ch == '\\') {
+        if (i + 1 >= regex.length()) return null;
+        char next = regex.charAt(i + 1);
+        if ((next >= '1' && next <= '9') || next == 'k') return null; // back-reference
+        out.append(ch).append(next);
+        i++;
+        continue;
+      }
+      if (inClass) {
+        if (ch == '[' && i + 1 < regex.length() && regex.charAt(i + 1) == ':') {
+          int end = regex.indexOf(":]", i + 2);
+          if (end < 0) return null;
+          boolean negated = regex.charAt(i + 2) == '^';
+          String name = regex.substring(i + (negated ? 3 : 2), end);
+          String java = POSIX_CLASSES.get(name);
+          if (java == null) return null;
+          out.append(negated ? "[^" + java + "]" : java);
+          i = end + 1;
+          continue;
+        }
+        if (ch == ']') inClass = false;
+        out.append(ch);
+        continue;
+      }
+      if (ch == '[') {
+        inClass = true;
+        out.append(ch);
+        if (i + 1 < regex.length() && regex.charAt(i + 1) == '^') out.append(regex.charAt(++i));
+        if (i + 1 < regex.length() && regex.charAt(i + 1) == ']') out.append(regex.charAt(++i));
+        continue;
+      }
+      if (ch == '(' && regex.startsWith("(?", i)) {
+        String rest = regex.substring(i + 2);
+        if (rest.startsWith("=") || rest.startsWith("!") || rest.startsWith("<=") || rest.startsWith("<!")
+            || rest.startsWith(">")) {
+          return null; // look-around, atomic group
+        }
+      }
+      if ((ch == '+') && i > 0 && isQuantifierEnd(regex, i - 1)) return null; // possessive
+      out.append(ch);
+    }
+    return inClass ? null : out.toString();
+  }
+
+  /** Whether position {@code i} ends a quantifier ({@code * + ? }}), so a following {@code +} is possessive. */
+  private static boolean isQuantifierEnd(String regex, int i) {
+    char c = regex.charAt(i);
+    if (i > 0 && regex.charAt(i - 1) == '\\') return false;
+    return c == '*' || c == '+' || c == '?' || c == '}';
   }
 
   /** {network bytes, prefix length} of a CIDR range or a single address; null when invalid. */

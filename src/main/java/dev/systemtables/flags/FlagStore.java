@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -32,13 +34,15 @@ final class FlagStore {
   static final String NOTIFY_CHANNEL = "flags_changed";
 
   private static final String COLUMNS = """
-      id, name, enabled, description, rollout_percentage, conditions, created_by, updated_by, created_at, updated_at""";
+      id, name, enabled, description, rollout_percentage, conditions, created_by, updated_by, created_at, updated_at,
+      type, variants, rules, dependencies, default_variant""";
 
   private static final String SELECT_ALL = "SELECT " + COLUMNS + " FROM feature_flags ORDER BY name";
 
   private static final String INSERT = """
-      INSERT INTO feature_flags (id, name, enabled, description, rollout_percentage, conditions, created_by, updated_by)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+      INSERT INTO feature_flags (id, name, enabled, description, rollout_percentage, conditions, created_by, updated_by,
+                                 type, variants, rules, dependencies, default_variant)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12)
       RETURNING\s""" + COLUMNS;
 
   // Row lock: two concurrent PATCHes of one flag apply one after the other, each on the other's result.
@@ -47,7 +51,8 @@ final class FlagStore {
   private static final String UPDATE = """
       UPDATE feature_flags
       SET name = $2, enabled = $3, description = $4, rollout_percentage = $5, conditions = $6,
-          updated_by = $7, updated_at = now()
+          updated_by = $7, updated_at = now(), type = $8, variants = $9, rules = $10, dependencies = $11,
+          default_variant = $12
       WHERE id = $1
       RETURNING\s""" + COLUMNS;
 
@@ -170,6 +175,24 @@ final class FlagStore {
       RETURNING\s""" + CHANGE_COLUMNS;
 
   private static final String FLAG_EXISTS = "SELECT 1 FROM feature_flags WHERE id = $1";
+
+  private static final String SELECT_BY_NAME_FOR_UPDATE =
+      "SELECT " + COLUMNS + " FROM feature_flags WHERE name = $1 FOR UPDATE";
+
+  // Every flag with its parents' names (one row per dependency; a flag without any has one row, parent null).
+  private static final String DEPENDENCY_GRAPH = """
+      SELECT f.name, d.elem ->> 'flag' AS parent
+      FROM feature_flags f
+      LEFT JOIN LATERAL jsonb_array_elements(
+        CASE WHEN jsonb_typeof(f.dependencies) = 'array' THEN f.dependencies ELSE '[]'::jsonb END) AS d(elem) ON true
+      """;
+
+  private static final String SELECT_SEGMENT_BY_NAME_FOR_UPDATE =
+      "SELECT " + SEGMENT_COLUMNS + " FROM flag_segments WHERE name = $1 FOR UPDATE";
+
+  private static final String MISSING_SEGMENTS = """
+      SELECT s FROM unnest($1::text[]) AS s WHERE NOT EXISTS (SELECT 1 FROM flag_segments WHERE name = s)
+      """;
 
   // pg_notify rather than NOTIFY so the payload is a bound parameter; delivered only if the transaction commits.
   private static final String NOTIFY = "SELECT pg_notify($1, $2)";
@@ -365,20 +388,30 @@ final class FlagStore {
   }
 
   Future<Change> create(NewFlag f, String actor) {
-    Tuple args = Tuple.tuple().addString(Ids.next()).addString(f.name()).addBoolean(f.enabled())
-        .addString(f.description()).addInteger(f.rolloutPercentage()).addValue(conditionsValue(f.conditions()))
-        .addString(actor);
-    return pool.withTransaction(conn -> conn.preparedQuery(INSERT).execute(args)
-            .map(rows -> toFlag(rows.iterator().next()))
-            .compose(after -> audit(conn, "CREATE", Actor.api(actor), null, after)
-                .compose(x -> notify(conn, List.of(after.name())))
-                .map(names -> new Change(after, names))))
+    return pool.withTransaction(conn -> lock(conn)
+            .compose(x -> insert(conn, f, Actor.api(actor)))
+            .compose(after -> notify(conn, List.of(after.name())).map(names -> new Change(after, names))))
         .recover(t -> Future.failedFuture(nameTaken(t, f.name())));
+  }
+
+  /** Inserts and audits a flag after the model checks (the caller holds the model lock). */
+  private Future<Flag> insert(SqlConnection conn, NewFlag f, Actor actor) {
+    Flag candidate = new Flag(null, f.name(), f.enabled(), f.description(), f.rolloutPercentage(), f.conditions(),
+        null, null, null, null, f.type(), f.variants(), f.rules(), f.dependencies(), f.defaultVariant());
+    return checkModel(conn, candidate, null).compose(x -> {
+      Tuple args = Tuple.tuple().addString(Ids.next()).addString(f.name()).addBoolean(f.enabled())
+          .addString(f.description()).addInteger(f.rolloutPercentage()).addValue(conditionsValue(f.conditions()))
+          .addString(actor.name());
+      modelValues(args, candidate);
+      return conn.preparedQuery(INSERT).execute(args)
+          .map(rows -> toFlag(rows.iterator().next()))
+          .compose(after -> audit(conn, "CREATE", actor, null, after).map(after));
+    });
   }
 
   /** Applies the fields the patch names; the others keep their value. */
   Future<Change> update(String id, FlagPatch patch, String actor) {
-    return pool.withTransaction(conn -> update(conn, id, patch, Actor.api(actor)))
+    return pool.withTransaction(conn -> lock(conn).compose(x -> update(conn, id, patch, Actor.api(actor))))
         .recover(t -> Future.failedFuture(nameTaken(t, patch.name())));
   }
 
@@ -388,27 +421,220 @@ final class FlagStore {
           if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no flag with id " + id));
           Flag before = toFlag(rows.iterator().next());
           Flag merged = patch.applyTo(before, actor.name());
-          Tuple args = Tuple.tuple().addString(id).addString(merged.name()).addBoolean(merged.enabled())
-              .addString(merged.description()).addInteger(merged.rolloutPercentage())
-              .addValue(conditionsValue(merged.conditions())).addString(actor.name());
-          return conn.preparedQuery(UPDATE).execute(args)
-              .map(updated -> toFlag(updated.iterator().next()))
-              .compose(after -> audit(conn, "UPDATE", actor, before, after)
-                  .compose(x -> notify(conn, names(before, after)))
-                  .map(names -> new Change(after, names)));
+          FlagRules.check(merged);
+          return write(conn, before, merged, actor)
+              .compose(after -> notify(conn, names(before, after)).map(names -> new Change(after, names)));
         });
   }
 
+  /** Writes a flag's new state over {@code before} after the model checks, and audits it (no NOTIFY). */
+  private Future<Flag> write(SqlConnection conn, Flag before, Flag merged, Actor actor) {
+    return checkModel(conn, merged, before.name()).compose(x -> {
+      Tuple args = Tuple.tuple().addString(before.id()).addString(merged.name()).addBoolean(merged.enabled())
+          .addString(merged.description()).addInteger(merged.rolloutPercentage())
+          .addValue(conditionsValue(merged.conditions())).addString(actor.name());
+      modelValues(args, merged);
+      return conn.preparedQuery(UPDATE).execute(args)
+          .map(updated -> toFlag(updated.iterator().next()))
+          .compose(after -> audit(conn, "UPDATE", actor, before, after).map(after));
+    });
+  }
+
+  /** $8..$12: type, variants, rules, dependencies, default_variant, in their API JSON form. */
+  private static void modelValues(Tuple args, Flag f) {
+    args.addString(f.type().json()).addValue(FlagJson.variantsJson(f.variants())).addValue(FlagJson.rulesJson(f.rules()))
+        .addValue(FlagJson.dependenciesJson(f.dependencies())).addValue(FlagJson.variantJson(f.defaultVariant()));
+  }
+
+  /**
+   * The checks that span rows, under the model lock: every parent exists, no cycle, one level of dependencies
+   * (as Unleash: a parent has no parents, a parent is nobody's child), a flag others depend on keeps its name,
+   * every segment a rule names exists. {@code oldName} is the flag's name before this write (null: a create).
+   */
+  private Future<Void> checkModel(SqlConnection conn, Flag f, String oldName) {
+    return conn.query(DEPENDENCY_GRAPH).execute().compose(rows -> {
+      Map<String, List<String>> parents = new HashMap<>();
+      for (Row r : rows) {
+        List<String> p = parents.computeIfAbsent(r.getString("name"), k -> new ArrayList<>());
+        if (r.getString("parent") != null) p.add(r.getString("parent"));
+      }
+      List<String> children = new ArrayList<>();
+      if (oldName != null) {
+        parents.forEach((name, ps) -> {
+          if (!name.equals(oldName) && ps.contains(oldName)) children.add(name);
+        });
+        parents.remove(oldName);
+      }
+      children.sort(null);
+      if (oldName != null && !oldName.equals(f.name()) && !children.isEmpty()) {
+        return Future.failedFuture(new ApiException(ErrorCode.CONFLICT, "name: " + String.join(", ", children)
+            + " depend on '" + oldName + "' by name; remove those dependencies before renaming it"));
+      }
+      List<String> mine = new ArrayList<>();
+      for (int i = 0; i < f.dependencies().size(); i++) {
+        String parent = f.dependencies().get(i).flag();
+        if (!parent.equals(f.name()) && !parents.containsKey(parent)) {
+          return unprocessable("dependencies[" + i + "].flag '" + parent + "' is not a flag");
+        }
+        mine.add(parent);
+      }
+      List<String> cycle = DependencyCycles.through(DependencyCycles.with(parents, f.name(), mine), f.name());
+      if (!cycle.isEmpty()) {
+        return unprocessable("dependencies: this would create a cycle " + String.join(" → ", cycle));
+      }
+      for (int i = 0; i < mine.size(); i++) {
+        if (!parents.getOrDefault(mine.get(i), List.of()).isEmpty()) {
+          return unprocessable("dependencies[" + i + "].flag '" + mine.get(i) + "' depends on other flags itself; "
+              + "as in Unleash a parent may not have parents of its own (one level)");
+        }
+      }
+      if (!mine.isEmpty() && !children.isEmpty()) {
+        return unprocessable("dependencies: " + String.join(", ", children) + " depend on this flag, so it may not "
+            + "depend on others itself (one level, as in Unleash)");
+      }
+      return missingSegments(conn, f);
+    });
+  }
+
+  private static Future<Void> missingSegments(SqlConnection conn, Flag f) {
+    if (f.rules() == null) return Future.succeededFuture();
+    List<String> named = new ArrayList<>();
+    f.rules().forEach(r -> named.addAll(r.segments()));
+    if (named.isEmpty()) return Future.succeededFuture();
+    return conn.preparedQuery(MISSING_SEGMENTS).execute(Tuple.tuple().addArrayOfString(named.toArray(String[]::new)))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.succeededFuture();
+          String missing = rows.iterator().next().getString(0);
+          for (int i = 0; i < f.rules().size(); i++) {
+            int j = f.rules().get(i).segments().indexOf(missing);
+            if (j >= 0) return unprocessable("rules[" + i + "].segments[" + j + "] '" + missing + "' is not a segment");
+          }
+          return unprocessable("rules: segment '" + missing + "' does not exist");
+        });
+  }
+
+  private static <T> Future<T> unprocessable(String detail) {
+    return Future.failedFuture(new ApiException(ErrorCode.UNPROCESSABLE, detail));
+  }
+
   Future<Change> delete(String id, String actor) {
-    return pool.withTransaction(conn -> conn.preparedQuery(DELETE).execute(Tuple.of(id))
+    return pool.withTransaction(conn -> lock(conn)
+        .compose(x -> conn.preparedQuery(DELETE).execute(Tuple.of(id)))
         .compose(rows -> {
           if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("no flag with id " + id));
           Flag before = toFlag(rows.iterator().next());
-          return audit(conn, "DELETE", Actor.api(actor), before, null)
-              .compose(x -> conn.preparedQuery(CANCEL_FLAG_CHANGES).execute(Tuple.of(id, actor)))
-              .compose(x -> notify(conn, List.of(before.name())))
-              .map(names -> new Change(before, names));
+          return dependents(conn, before.name()).compose(children -> {
+            if (!children.isEmpty()) {
+              return Future.failedFuture(new ApiException(ErrorCode.CONFLICT, String.join(", ", children)
+                  + " depend on '" + before.name() + "'; remove those dependencies before deleting it"));
+            }
+            return audit(conn, "DELETE", Actor.api(actor), before, null)
+                .compose(x -> conn.preparedQuery(CANCEL_FLAG_CHANGES).execute(Tuple.of(id, actor)))
+                .compose(x -> notify(conn, List.of(before.name())))
+                .map(names -> new Change(before, names));
+          });
         }));
+  }
+
+  /** The flags (other than itself) whose dependencies name this flag. */
+  private static Future<List<String>> dependents(SqlConnection conn, String name) {
+    return conn.query(DEPENDENCY_GRAPH).execute().map(rows -> {
+      List<String> out = new ArrayList<>();
+      for (Row r : rows) {
+        if (name.equals(r.getString("parent")) && !name.equals(r.getString("name"))) out.add(r.getString("name"));
+      }
+      out.sort(null);
+      return out;
+    });
+  }
+
+  // ---- Unleash import ----
+
+  /**
+   * Creates or updates the imported segments, then flags, by name, in one transaction (all or nothing), under
+   * the model lock. A flag or segment whose imported state equals the stored one is left alone: no write, no
+   * audit row, so a re-import changes nothing. Each one that changes gets one audit row ({@code source: import}).
+   * Flags without dependencies go first, so parents exist when their children are checked.
+   */
+  Future<ImportReport> importAll(List<NewFlag> flags, List<Segment> segments, List<String> notes, String actor) {
+    Actor importer = Actor.importer(actor);
+    List<String> fCreated = new ArrayList<>();
+    List<String> fUpdated = new ArrayList<>();
+    List<String> fUnchanged = new ArrayList<>();
+    List<String> sCreated = new ArrayList<>();
+    List<String> sUpdated = new ArrayList<>();
+    List<String> sUnchanged = new ArrayList<>();
+    List<NewFlag> ordered = new ArrayList<>(flags);
+    ordered.sort(java.util.Comparator.comparing((NewFlag f) -> !f.dependencies().isEmpty()));
+    return pool.withTransaction(conn -> {
+      Future<Void> chain = lock(conn).mapEmpty();
+      for (Segment s : segments) {
+        chain = chain.compose(x -> importSegment(conn, s, actor).map(outcome -> {
+          (outcome == 'c' ? sCreated : outcome == 'u' ? sUpdated : sUnchanged).add(s.name());
+          return null;
+        }));
+      }
+      for (NewFlag f : ordered) {
+        chain = chain.compose(x -> importFlag(conn, f, importer).map(outcome -> {
+          (outcome == 'c' ? fCreated : outcome == 'u' ? fUpdated : fUnchanged).add(f.name());
+          return null;
+        }));
+      }
+      return chain.compose(x -> {
+        List<String> changed = new ArrayList<>(fCreated);
+        changed.addAll(fUpdated);
+        // A segment change changes the flags using it; every node reloads on any NOTIFY.
+        return fCreated.isEmpty() && fUpdated.isEmpty() && sCreated.isEmpty() && sUpdated.isEmpty()
+            ? Future.succeededFuture(null)
+            : notify(conn, changed);
+      }).map(x -> new ImportReport(fCreated, fUpdated, fUnchanged, sCreated, sUpdated, sUnchanged, notes));
+    });
+  }
+
+  /** 'c' created, 'u' updated, 'n' unchanged. */
+  private static Future<Character> importSegment(SqlConnection conn, Segment s, String actor) {
+    return conn.preparedQuery(SELECT_SEGMENT_BY_NAME_FOR_UPDATE).execute(Tuple.of(s.name())).compose(rows -> {
+      JsonArray constraints = SegmentJson.constraintsJson(s.constraints());
+      if (rows.size() == 0) {
+        return conn.preparedQuery(INSERT_SEGMENT).execute(Tuple.tuple().addString(Ids.next()).addString(s.name())
+                .addString(s.description()).addValue(constraints).addString(actor))
+            .map(r -> toSegment(r.iterator().next()))
+            .compose(after -> segmentAudit(conn, "CREATE", actor, "import", null, after))
+            .map('c');
+      }
+      Segment before = toSegment(rows.iterator().next());
+      if (SegmentJson.constraintsJson(before.constraints()).equals(constraints)
+          && java.util.Objects.equals(before.description(), s.description())) {
+        return Future.succeededFuture('n');
+      }
+      return conn.preparedQuery(UPDATE_SEGMENT).execute(Tuple.tuple().addString(before.id()).addString(s.name())
+              .addString(s.description()).addValue(constraints).addString(actor))
+          .map(r -> toSegment(r.iterator().next()))
+          .compose(after -> segmentAudit(conn, "UPDATE", actor, "import", before, after))
+          .map('u');
+    });
+  }
+
+  private Future<Character> importFlag(SqlConnection conn, NewFlag f, Actor actor) {
+    return conn.preparedQuery(SELECT_BY_NAME_FOR_UPDATE).execute(Tuple.of(f.name())).compose(rows -> {
+      if (rows.size() == 0) return insert(conn, f, actor).map('c');
+      Flag before = toFlag(rows.iterator().next());
+      Flag target = new Flag(before.id(), f.name(), f.enabled(), f.description(), f.rolloutPercentage(),
+          f.conditions(), before.createdBy(), actor.name(), before.createdAt(), before.updatedAt(), f.type(),
+          f.variants(), f.rules(), f.dependencies(), f.defaultVariant());
+      if (writable(before).equals(writable(target))) return Future.succeededFuture('n');
+      FlagRules.check(target);
+      return write(conn, before, target, actor).map('u');
+    });
+  }
+
+  /** The fields an import sets, in their JSON form: equal JSON means nothing to write. */
+  private static JsonObject writable(Flag f) {
+    JsonObject j = FlagJson.toJson(f);
+    for (String bookkeeping : new String[] {"id", "createdBy", "updatedBy", "createdAt", "updatedAt"}) {
+      j.remove(bookkeeping);
+    }
+    return j;
   }
 
   // ---- scheduled changes ----
@@ -472,7 +698,10 @@ final class FlagStore {
    * when the patch cannot be applied (then nothing of it is written).
    */
   Future<Change> applyScheduled(String changeId, String nodeId) {
-    return pool.withTransaction(conn -> conn.preparedQuery(TAKE_DUE_CHANGE).execute(Tuple.of(changeId, nodeId))
+    // The model lock first, as every flag write takes it: taking the change's row first could deadlock with a
+    // flag delete (which holds the lock and cancels that flag's pending changes).
+    return pool.withTransaction(conn -> lock(conn)
+        .compose(x -> conn.preparedQuery(TAKE_DUE_CHANGE).execute(Tuple.of(changeId, nodeId)))
         .compose(rows -> {
           if (rows.size() == 0) return Future.succeededFuture(null);
           ScheduledChange change = toChange(rows.iterator().next());
@@ -532,10 +761,33 @@ final class FlagStore {
   }
 
   private static Flag toFlag(Row r) {
-    return new Flag(r.getString("id"), r.getString("name"), r.getBoolean("enabled"), r.getString("description"),
-        r.getInteger("rollout_percentage"), conditions(r.getString("name"), r.getValue("conditions")),
+    String name = r.getString("name");
+    FlagType type = FlagType.parse(r.getString("type"));
+    if (type == null) type = FlagType.BOOLEAN;
+    List<Variant> variants = List.of();
+    List<Rule> rules = null;
+    List<Dependency> dependencies = List.of();
+    Variant defaultVariant = null;
+    try {
+      variants = FlagJson.variants(json(r.getValue("variants")), type, "variants");
+      rules = FlagJson.rules(json(r.getValue("rules")), type, "rules");
+      dependencies = FlagJson.dependencies(json(r.getValue("dependencies")), "dependencies");
+      defaultVariant = FlagJson.defaultVariant(json(r.getValue("default_variant")), type, "defaultVariant");
+    } catch (BadInput | ClassCastException e) {
+      // Written around the service: fail closed. The flag stays a rule flag whose one rule matches nobody.
+      LOG.warn("flag '{}' has unreadable rules, variants or dependencies ({}); it matches nobody", name, e.getMessage());
+      rules = List.of(new Rule(List.of(new Constraint("userId", null, List.of(), null, false, false)), List.of(),
+          null, null, null, List.of()));
+    }
+    return new Flag(r.getString("id"), name, r.getBoolean("enabled"), r.getString("description"),
+        r.getInteger("rollout_percentage"), conditions(name, r.getValue("conditions")),
         r.getString("created_by"), r.getString("updated_by"), instant(r.getOffsetDateTime("created_at")),
-        instant(r.getOffsetDateTime("updated_at")));
+        instant(r.getOffsetDateTime("updated_at")), type, variants, rules, dependencies, defaultVariant);
+  }
+
+  /** A jsonb column's value, with JSON null read as absent. */
+  private static Object json(Object value) {
+    return value == Tuple.JSON_NULL ? null : value;
   }
 
   private static FlagConditions conditions(String name, Object value) {

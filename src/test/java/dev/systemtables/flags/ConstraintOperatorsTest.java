@@ -270,6 +270,30 @@ class ConstraintOperatorsTest {
   }
 
   @Nested
+  @DisplayName("REGEX in RE2 syntax, as Unleash's engines read it")
+  class Re2 {
+    @Test
+    @DisplayName("POSIX classes work; look-around, back-references and possessive quantifiers are invalid")
+    void syntax() {
+      assertThat(holds(multi("u", Operator.REGEX, "^[[:alpha:]]+$"), "AlphaBeta")).isTrue();
+      assertThat(holds(multi("u", Operator.REGEX, "^[[:alpha:]]+$"), "Alpha1")).isFalse();
+      assertThat(holds(multi("u", Operator.REGEX, "^[^[:digit:]]+$"), "abc")).isTrue();
+      assertThat(holds(multi("u", Operator.REGEX, "^(?=a)a$"), "a")).isFalse();
+      assertThat(holds(multi("u", Operator.REGEX, "^(a)\\1$"), "aa")).isFalse();
+      assertThat(holds(multi("u", Operator.REGEX, "^a++$"), "aa")).isFalse();
+      assertThat(holds(multi("u", Operator.REGEX, "^\\++$"), "++")).isTrue();
+    }
+
+    @Test
+    @DisplayName("a single value works like values, as Unleash writes REGEX")
+    void singleValue() {
+      Constraint c = new Constraint("u", Operator.REGEX, List.of(), "^cat$", false, false);
+      assertThat(holds(c, "cat")).isTrue();
+      assertThat(holds(c, "Cat")).isFalse();
+    }
+  }
+
+  @Nested
   @DisplayName("IN_CIDR")
   class Cidr {
     static EvaluationContext from(String address) {

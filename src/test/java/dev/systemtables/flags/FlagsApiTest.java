@@ -82,8 +82,11 @@ class FlagsApiTest {
     assertThat(f.fieldNames()).containsExactlyInAnyOrder("id", "name", "enabled", "description", "rolloutPercentage",
         "conditions", "type", "variants", "rules", "dependencies", "defaultVariant", "createdBy", "updatedBy",
         "createdAt", "updatedAt");
+    // A new flag is a legacy boolean flag, as before: no rules, no variants, no dependencies.
     assertThat(f.getString("type")).isEqualTo("boolean");
     assertThat(f.getValue("rules")).isNull();
+    assertThat(f.getJsonArray("variants")).isEmpty();
+    assertThat(f.getJsonArray("dependencies")).isEmpty();
   }
 
   @Test
