@@ -130,6 +130,38 @@ test('flags.changed on the event-bus bridge makes the provider re-fetch at once,
   }
 });
 
+test('typed flags reach the web SDK typed: a string from weighted variants, numbers and an object', async () => {
+  const colour = flagName('web-colour');
+  const pageSize = flagName('web-page-size');
+  const ratio = flagName('web-ratio');
+  const limits = flagName('web-limits');
+  await rest('POST', '/flags', {
+    name: colour, enabled: true, type: 'string', rules: [{}], defaultVariant: { name: 'grey', value: 'grey' },
+    variants: [{ name: 'blue', value: 'blue', weight: 500 }, { name: 'green', value: 'green', weight: 500 }],
+  });
+  await rest('POST', '/flags', { name: pageSize, enabled: true, type: 'number', rules: [], defaultVariant: { name: 'ten', value: 10 } });
+  await rest('POST', '/flags', { name: ratio, enabled: true, type: 'number', rules: [], defaultVariant: { name: 'half', value: 2.5 } });
+  await rest('POST', '/flags', {
+    name: limits, enabled: true, type: 'json', rules: [], defaultVariant: { name: 'basic', value: { uploads: 3, plan: 'basic' } },
+  });
+  const colours = new Set();
+  for (let i = 0; i < 12; i++) {
+    const domain = `typed-${i}`;
+    await OpenFeature.setProviderAndWait(domain, provider(token(`web-typed-${i}`, 'VIEWER'), 0));
+    const details = OpenFeature.getClient(domain).getStringDetails(colour, 'none');
+    assert.ok(['blue', 'green'].includes(details.value), JSON.stringify(details));
+    assert.equal(details.variant, details.value);
+    assert.equal(details.reason, 'SPLIT');
+    colours.add(details.value);
+  }
+  assert.deepEqual([...colours].sort(), ['blue', 'green']);
+  const client = OpenFeature.getClient('typed-0');
+  assert.equal(client.getNumberValue(pageSize, 0), 10);
+  assert.equal(client.getNumberValue(ratio, 0), 2.5);
+  assert.deepEqual(client.getObjectValue(limits, {}), { uploads: 3, plan: 'basic' });
+  assert.equal(client.getBooleanDetails(colour, false).errorCode, 'TYPE_MISMATCH');
+});
+
 test('a forged token is refused: the provider does not become ready', async () => {
   const forged = token('web-viewer-4', 'VIEWER').slice(0, -2) + 'xx';
   await assert.rejects(OpenFeature.setProviderAndWait('forged', provider(forged, 0)));

@@ -54,6 +54,7 @@ public final class FlagRoutes {
     api.route(HttpMethod.PATCH, "/flags/segments/:id", Access.ADMIN, this::updateSegment);
     api.route(HttpMethod.DELETE, "/flags/segments/:id", Access.ADMIN, this::deleteSegment);
     api.route(HttpMethod.GET, "/flags/segments/:id/audit", Access.ADMIN, this::segmentAudit);
+    api.route(HttpMethod.POST, "/flags/import", Access.ADMIN, this::importUnleash);
     api.route(HttpMethod.GET, "/flags/scheduled-changes", Access.ADMIN, this::allScheduled);
     api.route(HttpMethod.DELETE, "/flags/scheduled-changes/:changeId", Access.ADMIN, this::cancelScheduled);
     api.route(HttpMethod.GET, "/flags", Access.ADMIN, this::list);
@@ -174,6 +175,14 @@ public final class FlagRoutes {
       entries.forEach(e -> out.add(e.toJson()));
       return Reply.json(200, new JsonObject().put("data", out).put("meta", new JsonObject().put("total", out.size())));
     });
+  }
+
+  // ---- Unleash import ----
+
+  /** Unleash's client-API feature document in; what was created, updated, left, and not representable out. */
+  private Future<Reply> importUnleash(Request req) {
+    UnleashImport.Result mapped = UnleashImport.read(req.json());
+    return admin.importUnleash(req.caller().sub(), mapped).map(report -> Reply.ok(report.toJson()));
   }
 
   // ---- segments ----

@@ -50,6 +50,15 @@ public interface FlagService {
   /** The audit of a segment (JSON entries), newest first; {@code NOT_FOUND} when the id never existed. */
   Future<List<JsonObject>> segmentAudit(String id);
 
+  // ---- Unleash import ----
+
+  /**
+   * Creates or updates, by name, the flags and segments of a mapped Unleash export, all or nothing; idempotent
+   * (what already equals the import is not written, nor audited). {@code VALIDATION_FAILED} or
+   * {@code UNPROCESSABLE} naming the flag when one cannot be stored.
+   */
+  Future<ImportReport> importUnleash(String actor, UnleashImport.Result mapped);
+
   // ---- scheduled changes ----
 
   /**

@@ -89,6 +89,20 @@ final class FlagServiceImpl implements FlagService {
   }
 
   @Override
+  public Future<ImportReport> importUnleash(String actor, UnleashImport.Result mapped) {
+    return store.importAll(mapped.importable(), mapped.segments(), mapped.notRepresentable(), actor)
+        .compose(report -> {
+          boolean changed = !report.flagsCreated().isEmpty() || !report.flagsUpdated().isEmpty()
+              || !report.segmentsCreated().isEmpty() || !report.segmentsUpdated().isEmpty();
+          if (!changed) return Future.succeededFuture(report);
+          List<String> names = new java.util.ArrayList<>(report.flagsCreated());
+          names.addAll(report.flagsUpdated());
+          signal(names);
+          return reloads.reload().otherwise(t -> null).map(report);
+        });
+  }
+
+  @Override
   public Future<ScheduledChange> schedule(String actor, String flagId, Instant at, JsonObject patch) {
     return store.schedule(flagId, patch, at, actor).onSuccess(c -> scheduled.run());
   }

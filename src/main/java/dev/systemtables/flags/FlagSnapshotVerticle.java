@@ -133,7 +133,7 @@ public final class FlagSnapshotVerticle extends VerticleBase implements FlagRelo
   }
 
   private void onNotify(String payload) {
-    reload();
+    Future<Void> reloaded = reload();
     JsonArray names;
     try {
       Object parsed = payload == null || payload.isBlank() ? new JsonArray() : new JsonArray(payload);
@@ -143,8 +143,11 @@ public final class FlagSnapshotVerticle extends VerticleBase implements FlagRelo
       names = new JsonArray();
     }
     // Local only: every node receives the NOTIFY itself, so a cluster-wide publish would reach browsers twice.
-    vertx.eventBus().publish(BrowserAddresses.FLAGS_CHANGED,
-        new JsonObject().put("event", BROWSER_EVENT).put("names", names), new DeliveryOptions().setLocalOnly(true));
+    // Only once this node's snapshot holds the change (or its reload failed): a browser that asks again on the
+    // event (REST, or an OpenFeature provider's re-fetch) must get the new values, not the old ones (or a 304).
+    JsonObject event = new JsonObject().put("event", BROWSER_EVENT).put("names", names);
+    reloaded.onComplete(x -> vertx.eventBus().publish(BrowserAddresses.FLAGS_CHANGED, event,
+        new DeliveryOptions().setLocalOnly(true)));
   }
 
   /** Reads every flag and segment and installs a new snapshot; calls during a running reload share one follow-up reload. */

@@ -187,6 +187,9 @@ final class FlagStore {
         CASE WHEN jsonb_typeof(f.dependencies) = 'array' THEN f.dependencies ELSE '[]'::jsonb END) AS d(elem) ON true
       """;
 
+  private static final String SELECT_SEGMENT_BY_NAME_FOR_UPDATE =
+      "SELECT " + SEGMENT_COLUMNS + " FROM flag_segments WHERE name = $1 FOR UPDATE";
+
   private static final String MISSING_SEGMENTS = """
       SELECT s FROM unnest($1::text[]) AS s WHERE NOT EXISTS (SELECT 1 FROM flag_segments WHERE name = s)
       """;
@@ -543,6 +546,95 @@ final class FlagStore {
       out.sort(null);
       return out;
     });
+  }
+
+  // ---- Unleash import ----
+
+  /**
+   * Creates or updates the imported segments, then flags, by name, in one transaction (all or nothing), under
+   * the model lock. A flag or segment whose imported state equals the stored one is left alone: no write, no
+   * audit row, so a re-import changes nothing. Each one that changes gets one audit row ({@code source: import}).
+   * Flags without dependencies go first, so parents exist when their children are checked.
+   */
+  Future<ImportReport> importAll(List<NewFlag> flags, List<Segment> segments, List<String> notes, String actor) {
+    Actor importer = Actor.importer(actor);
+    List<String> fCreated = new ArrayList<>();
+    List<String> fUpdated = new ArrayList<>();
+    List<String> fUnchanged = new ArrayList<>();
+    List<String> sCreated = new ArrayList<>();
+    List<String> sUpdated = new ArrayList<>();
+    List<String> sUnchanged = new ArrayList<>();
+    List<NewFlag> ordered = new ArrayList<>(flags);
+    ordered.sort(java.util.Comparator.comparing((NewFlag f) -> !f.dependencies().isEmpty()));
+    return pool.withTransaction(conn -> {
+      Future<Void> chain = lock(conn).mapEmpty();
+      for (Segment s : segments) {
+        chain = chain.compose(x -> importSegment(conn, s, actor).map(outcome -> {
+          (outcome == 'c' ? sCreated : outcome == 'u' ? sUpdated : sUnchanged).add(s.name());
+          return null;
+        }));
+      }
+      for (NewFlag f : ordered) {
+        chain = chain.compose(x -> importFlag(conn, f, importer).map(outcome -> {
+          (outcome == 'c' ? fCreated : outcome == 'u' ? fUpdated : fUnchanged).add(f.name());
+          return null;
+        }));
+      }
+      return chain.compose(x -> {
+        List<String> changed = new ArrayList<>(fCreated);
+        changed.addAll(fUpdated);
+        // A segment change changes the flags using it; every node reloads on any NOTIFY.
+        return fCreated.isEmpty() && fUpdated.isEmpty() && sCreated.isEmpty() && sUpdated.isEmpty()
+            ? Future.succeededFuture(null)
+            : notify(conn, changed);
+      }).map(x -> new ImportReport(fCreated, fUpdated, fUnchanged, sCreated, sUpdated, sUnchanged, notes));
+    });
+  }
+
+  /** 'c' created, 'u' updated, 'n' unchanged. */
+  private static Future<Character> importSegment(SqlConnection conn, Segment s, String actor) {
+    return conn.preparedQuery(SELECT_SEGMENT_BY_NAME_FOR_UPDATE).execute(Tuple.of(s.name())).compose(rows -> {
+      JsonArray constraints = SegmentJson.constraintsJson(s.constraints());
+      if (rows.size() == 0) {
+        return conn.preparedQuery(INSERT_SEGMENT).execute(Tuple.tuple().addString(Ids.next()).addString(s.name())
+                .addString(s.description()).addValue(constraints).addString(actor))
+            .map(r -> toSegment(r.iterator().next()))
+            .compose(after -> segmentAudit(conn, "CREATE", actor, "import", null, after))
+            .map('c');
+      }
+      Segment before = toSegment(rows.iterator().next());
+      if (SegmentJson.constraintsJson(before.constraints()).equals(constraints)
+          && java.util.Objects.equals(before.description(), s.description())) {
+        return Future.succeededFuture('n');
+      }
+      return conn.preparedQuery(UPDATE_SEGMENT).execute(Tuple.tuple().addString(before.id()).addString(s.name())
+              .addString(s.description()).addValue(constraints).addString(actor))
+          .map(r -> toSegment(r.iterator().next()))
+          .compose(after -> segmentAudit(conn, "UPDATE", actor, "import", before, after))
+          .map('u');
+    });
+  }
+
+  private Future<Character> importFlag(SqlConnection conn, NewFlag f, Actor actor) {
+    return conn.preparedQuery(SELECT_BY_NAME_FOR_UPDATE).execute(Tuple.of(f.name())).compose(rows -> {
+      if (rows.size() == 0) return insert(conn, f, actor).map('c');
+      Flag before = toFlag(rows.iterator().next());
+      Flag target = new Flag(before.id(), f.name(), f.enabled(), f.description(), f.rolloutPercentage(),
+          f.conditions(), before.createdBy(), actor.name(), before.createdAt(), before.updatedAt(), f.type(),
+          f.variants(), f.rules(), f.dependencies(), f.defaultVariant());
+      if (writable(before).equals(writable(target))) return Future.succeededFuture('n');
+      FlagRules.check(target);
+      return write(conn, before, target, actor).map('u');
+    });
+  }
+
+  /** The fields an import sets, in their JSON form: equal JSON means nothing to write. */
+  private static JsonObject writable(Flag f) {
+    JsonObject j = FlagJson.toJson(f);
+    for (String bookkeeping : new String[] {"id", "createdBy", "updatedBy", "createdAt", "updatedAt"}) {
+      j.remove(bookkeeping);
+    }
+    return j;
   }
 
   // ---- scheduled changes ----

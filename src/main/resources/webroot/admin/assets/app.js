@@ -1,5 +1,5 @@
-// The admin console: sign-in, the four sections behind hash routes (#/flags, #/flags/<id>, #/notifications,
-// #/jobs, #/users), and one bridge connection listening on flags.changed for the whole console.
+// The admin console: sign-in, the sections behind hash routes (#/flags, #/flags/<id>, #/segments[/<id>],
+// #/scheduled, #/notifications, #/jobs, #/users), and one bridge connection listening on flags.changed for the whole console.
 
 import { $ } from './dom.js';
 import { session, setUpSignIn } from './session.js';
@@ -8,8 +8,11 @@ import { flagsView } from './flags.js';
 import { notificationsView } from './notifications.js';
 import { jobsView } from './jobs.js';
 import { usersView } from './users.js';
+import { segmentsView } from './segments.js';
+import { scheduledView } from './scheduled.js';
 
-const views = { flags: flagsView, notifications: notificationsView, jobs: jobsView, users: usersView };
+const views = { flags: flagsView, segments: segmentsView, scheduled: scheduledView, notifications: notificationsView,
+  jobs: jobsView, users: usersView };
 let bridge = null;
 
 function route() {

@@ -133,7 +133,8 @@ export function showFieldError(form, field, message) {
   if (!best || best.closest('[hidden]')) return false;
   const id = (best.id || best.dataset.field.replace(/\W/g, '-')) + '-error';
   const note = h('p', { class: 'field-error', id, text: message });
-  (best.closest('.field') || best.parentElement).appendChild(note);
+  // A whole group (a fieldset: the rules, the variants, a default variant) takes the note inside itself.
+  (best.matches('fieldset') ? best : best.closest('.field') || best.parentElement).appendChild(note);
   best.setAttribute('aria-invalid', 'true');
   best.setAttribute('aria-describedby', ((best.getAttribute('aria-describedby') || '') + ' ' + id).trim());
   (best.matches('input, select, textarea') ? best : best.querySelector('input, select, textarea') || best).focus();

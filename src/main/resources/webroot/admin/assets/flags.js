@@ -1,12 +1,16 @@
 // Flags: the list (search, on/off and stale filters, kill switches behind a confirmation), the editor
-// (validation errors beside the field the API names), "who sees this", and the audit with a diff per change.
+// (simple targeting, or the typed model's rules, variants and dependencies from rules-editor.js; validation errors
+// beside the field the API names), "who sees this", scheduled changes, and the audit with a diff per change.
 // The list follows every other admin's changes live: the bridge's flags.changed makes it reload.
 
 import { $, h, clear, show, relative, time, busy, confirmAction, clearErrors, showError } from './dom.js';
 import { api, get } from './api.js';
 import { session } from './session.js';
 import { ROLES, toForm, bodyOf, filter, targetingSummary, auditDiff, display } from './flag-model.js';
-import { capabilities, evaluate } from './evaluation.js';
+import { capabilities, detect, evaluate } from './evaluation.js';
+import { rulesEditor, setFlagNames } from './rules-editor.js';
+import { rulesSummary } from './rules-model.js';
+import { flagSchedule } from './scheduled.js';
 
 let flags = [];
 let editing = null;       // the flag in the editor as last loaded (null: a new flag)
@@ -14,12 +18,14 @@ let editorOpen = false;
 let dirty = false;
 let showSeq = 0;
 
-// Editors for parts of the flag model that come with the typed flags of issue 14 (rules, variants, segments,
-// scheduled changes) plug in here: fill(flag, container) shows them, patch(flag) returns the members to send.
+// Editors for further parts of a flag plug in here: fill(flag, container) shows them, patch(flag, body) returns
+// the body to send with their members (it may throw an error with a `field`, shown beside that field).
 const extensions = [];
 export function registerFlagEditor(editor) {
   extensions.push(editor);
 }
+registerFlagEditor(rulesEditor);
+setFlagNames(() => flags.map((f) => f.name));
 
 // ---- list ------------------------------------------------------------------
 
@@ -47,8 +53,10 @@ function renderList(changed = []) {
         h('a', { href: '#/flags/' + encodeURIComponent(f.id), class: 'flag-name', text: f.name }),
         f.description ? h('p', { class: 'description', text: f.description }) : null),
       h('td', { class: 'state', attrs: { 'data-label': 'State' } }, switchButton),
-      h('td', { class: 'rollout', attrs: { 'data-label': 'Rollout' }, text: f.rolloutPercentage + ' %' }),
-      h('td', { attrs: { 'data-label': 'Targeting' }, text: targetingSummary(f) }),
+      h('td', { class: 'rollout', attrs: { 'data-label': 'Rollout' },
+        text: Array.isArray(f.rules) ? 'by rule' : f.rolloutPercentage + ' %' }),
+      h('td', { attrs: { 'data-label': 'Targeting' },
+        text: [Array.isArray(f.rules) ? null : targetingSummary(f), rulesSummary(f) || null].filter(Boolean).join(' · ') }),
       h('td', { attrs: { 'data-label': 'Last change' } },
         time(f.updatedAt, relative(f.updatedAt)), ' by ', h('span', { text: f.updatedBy || f.createdBy || '—' })));
     body.appendChild(row);
@@ -72,6 +80,7 @@ async function load(changed = []) {
       show($('flag-editor-notice'), 'This flag was deleted by another admin.');
     } else if (fresh.updatedAt !== editing.updatedAt) {
       loadAudit(fresh.id);
+      flagSchedule.show(fresh);
       if (dirty) {
         show($('flag-editor-notice'), 'Changed by ' + (fresh.updatedBy || 'another admin')
           + ' meanwhile: saving sends only the fields you changed.');
@@ -86,7 +95,8 @@ async function load(changed = []) {
 async function toggle(flag) {
   const next = !flag.enabled;
   const question = next
-    ? 'Turn "' + flag.name + '" on? Users matching its targeting (rollout ' + flag.rolloutPercentage + ' %) get it within a second.'
+    ? 'Turn "' + flag.name + '" on? Users matching its ' + (Array.isArray(flag.rules) ? 'rules' : 'targeting (rollout '
+      + flag.rolloutPercentage + ' %)') + ' get it within a second.'
     : 'Turn "' + flag.name + '" off? Everyone stops getting it within a second.';
   if (!(await confirmAction(question, next ? 'Turn on' : 'Turn off', !next))) return;
   const row = $('flag-table').querySelector('tr[data-id="' + CSS.escape(flag.id) + '"]');
@@ -108,6 +118,7 @@ function replace(flag) {
   if (editorOpen && editing && editing.id === flag.id) {
     if (!dirty) fill(flag);
     loadAudit(flag.id);
+    flagSchedule.reload();
   }
 }
 
@@ -169,6 +180,7 @@ async function openEditor(id) {
     $('flag-delete').hidden = true;
     $('flag-preview').hidden = true;
     $('flag-audit').hidden = true;
+    flagSchedule.show(null);
     $('flag-name').focus();
     return;
   }
@@ -186,6 +198,8 @@ async function openEditor(id) {
   $('flag-delete').hidden = false;
   $('flag-preview').hidden = false;
   $('flag-audit').hidden = false;
+  flagSchedule.show(flag);
+  await detect();
   setUpPreviewSubject();
   loadAudit(flag.id);
   $('flag-editor').scrollIntoView({ block: 'start' });
@@ -205,7 +219,12 @@ async function save(e) {
   show($('flag-form-error'), '');
   show($('flag-editor-notice'), '');
   let body = bodyOf(values(), editing);
-  for (const x of extensions) body = Object.assign(body, x.patch(editing));
+  try {
+    for (const x of extensions) body = x.patch(editing, body);
+  } catch (err) {
+    showError(form, $('flag-form-error'), err);
+    return;
+  }
   if (editing && Object.keys(body).length === 0) {
     show($('flag-editor-notice'), 'Nothing changed.');
     return;
@@ -294,9 +313,9 @@ function setUpPreviewSubject() {
   }
   $('preview-scope').textContent = fixed
     ? 'Evaluated by the evaluation API for your own token (user, role, brand and creator are the token\'s), plus '
-      + 'the attributes you give. Evaluating for any other user, with the variant and the reason, comes with the '
-      + 'evaluation API for arbitrary contexts.'
-    : 'Evaluated by the evaluation API for exactly this context.';
+      + 'the attributes you give: this node has no evaluation API for arbitrary contexts.'
+    : 'Evaluated by the evaluation API (POST /api/v1/flags/evaluations) for exactly this context; attributes are '
+      + 'the context\'s custom properties.';
 }
 
 function parseAttributes(text) {
@@ -320,9 +339,12 @@ async function runPreview(e) {
       creatorId: $('preview-creator').value || null,
       attributes: parseAttributes($('preview-attributes').value)
     }));
-    $('preview-value').textContent = String(result.value);
-    $('preview-variant').textContent = result.variant === null ? '— (not given by this API)' : result.variant;
-    $('preview-reason').textContent = result.reason === null ? '— (not given by this API)' : result.reason;
+    $('preview-value').textContent = result.value !== null && typeof result.value === 'object'
+      ? JSON.stringify(result.value) : String(result.value);
+    $('preview-variant').textContent = result.variant !== null ? result.variant
+      : capabilities.arbitraryContext ? '—' : '— (not given by this API)';
+    $('preview-reason').textContent = result.reason === null ? '— (not given by this API)'
+      : result.reason + (result.errorCode ? ' (' + result.errorCode + ')' : '');
     $('preview-result').hidden = false;
   } catch (err) {
     show($('preview-error'), err.message);
@@ -345,6 +367,7 @@ export const flagsView = {
     $('flag-form').addEventListener('submit', save);
     $('flag-delete').addEventListener('click', remove);
     $('preview-form').addEventListener('submit', runPreview);
+    flagSchedule.init();
   },
 
   async show(param) {

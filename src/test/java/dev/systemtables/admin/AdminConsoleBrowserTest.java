@@ -481,23 +481,256 @@ class AdminConsoleBrowserTest {
   }
 
   @Test
-  @DisplayName("The preview of who sees a flag matches the evaluation API")
+  @DisplayName("The preview of who sees a flag takes any user, role, brand and attributes and matches the evaluation API")
   void previewMatchesEvaluationApi() {
     String name = uid("preview");
     JsonObject flag = createFlag(new JsonObject().put("name", name).put("enabled", true).put("rolloutPercentage", 100)
-        .put("conditions", new JsonObject().put("customConditions", new JsonObject().put("plan", "pro"))));
+        .put("conditions", new JsonObject().put("userRoles", new JsonArray().add("CREATOR"))
+            .put("customConditions", new JsonObject().put("plan", "pro"))));
     signedIn("#/flags/" + flag.getString("id"));
-    for (String plan : List.of("pro", "free")) {
-      type(visible(By.id("preview-attributes")), "plan=" + plan);
-      byId("preview-run").click();
-      waitUpTo(10).until(d -> byId("preview-result").isDisplayed() && byId("preview-run").isEnabled());
-      Resp api = app.post("/api/v1/flags/evaluate", admin, new JsonObject().put("flags", new JsonArray().add(name))
-          .put("context", new JsonObject().put("plan", plan)).encode());
-      String expected = String.valueOf(api.data().getJsonObject("flags").getBoolean(name));
-      waitUpTo(10).until(ExpectedConditions.textToBe(By.id("preview-value"), expected));
-      assertThat(expected).isEqualTo(plan.equals("pro") ? "true" : "false");
+    waitUpTo(10).until(d -> byId("preview-user").isEnabled());
+    for (String[] c : new String[][] {{"creator-1", "CREATOR", "pro"}, {"creator-1", "CREATOR", "free"},
+        {"viewer-1", "VIEWER", "pro"}}) {
+      JsonObject expected = previewAndApi(name, c[0], c[1], "brand-1", "plan=" + c[2]);
+      assertThat(expected.getBoolean("value")).isEqualTo(c[1].equals("CREATOR") && c[2].equals("pro"));
     }
-    assertThat(byId("preview-user").getAttribute("value")).isEqualTo("admin-console");
+  }
+
+  /**
+   * Runs the preview for this context and checks that it shows exactly what POST /api/v1/flags/evaluations
+   * answers for it (value, variant, reason); returns that answer.
+   */
+  static JsonObject previewAndApi(String flag, String userId, String role, String brandId, String attributes) {
+    type(visible(By.id("preview-user")), userId);
+    new Select(byId("preview-role")).selectByVisibleText(role);
+    type(byId("preview-brand"), brandId);
+    type(byId("preview-attributes"), attributes);
+    js("document.getElementById('preview-result').hidden = true");
+    byId("preview-run").click();
+    waitUpTo(10).until(d -> byId("preview-result").isDisplayed() && byId("preview-run").isEnabled());
+    JsonObject properties = new JsonObject();
+    for (String line : attributes.split("\n")) {
+      if (line.contains("=")) properties.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+    }
+    Resp api = app.post("/api/v1/flags/evaluations", admin, new JsonObject().put("flags", new JsonArray().add(flag))
+        .put("context", new JsonObject().put("userId", userId).put("role", role).put("brandId", brandId)
+            .put("properties", properties)).encode());
+    assertThat(api.status()).as(api.toString()).isEqualTo(200);
+    JsonObject e = api.data().getJsonArray("evaluations").getJsonObject(0);
+    Object value = e.getValue("value");
+    assertThat(byId("preview-value").getText()).isEqualTo(value instanceof JsonObject || value instanceof JsonArray
+        ? value.toString() : String.valueOf(value));
+    assertThat(byId("preview-variant").getText()).isEqualTo(e.getString("variant") == null ? "—" : e.getString("variant"));
+    assertThat(byId("preview-reason").getText()).isEqualTo(e.getString("reason"));
+    return e;
+  }
+
+  // ---- the typed flag model: rules, variants, segments, scheduled changes ----------------
+
+  @Test
+  @DisplayName("A string flag is created with a rule, a constraint, variants and a default variant, and the preview evaluates it as the API does")
+  void ruleFlagPreview() throws Exception {
+    signedIn("#/flags");
+    String name = "checkout-colour";          // one per class (its own database): the screenshot stays the same
+    byId("flag-new").click();
+    type(visible(By.id("flag-name")), name);
+    byId("flag-enabled").click();
+    new Select(byId("f-type")).selectByValue("string");
+    new Select(byId("flag-mode")).selectByValue("rules");
+    assertThat(byId("flag-targeting").isDisplayed()).as("simple targeting is hidden for a rule flag").isFalse();
+    visible(By.id("f-rules-0-constraints-add")).click();
+    type(visible(By.id("f-rules-0-constraints-0-contextName")), "plan");
+    new Select(byId("f-rules-0-constraints-0-operator")).selectByValue("IN");
+    type(byId("f-rules-0-constraints-0-values"), "pro\nteam");
+    byId("f-variants-add").click();
+    type(visible(By.id("f-variants-0-name")), "blue");
+    type(byId("f-variants-0-value"), "checkout-blue");
+    type(byId("f-variants-0-weight"), "1");
+    // A string flag needs a default variant: the API says so, and the console shows it in that group.
+    byId("flag-save").click();
+    assertThat(visible(By.cssSelector("#flag-default-variant .field-error")).getText())
+        .startsWith("defaultVariant is required");
+    type(byId("f-defaultVariant-name"), "classic");
+    type(byId("f-defaultVariant-value"), "checkout-classic");
+    byId("flag-save").click();
+    waitUpTo(10).until(ExpectedConditions.textToBe(By.id("flag-editor-notice"), "Created."));
+
+    JsonObject saved = flagByName(name);
+    assertThat(saved.getString("type")).isEqualTo("string");
+    JsonObject constraint = saved.getJsonArray("rules").getJsonObject(0).getJsonArray("constraints").getJsonObject(0);
+    assertThat(constraint.getString("contextName")).isEqualTo("plan");
+    assertThat(constraint.getString("operator")).isEqualTo("IN");
+    assertThat(constraint.getJsonArray("values")).isEqualTo(new JsonArray().add("pro").add("team"));
+    assertThat(saved.getJsonArray("variants").getJsonObject(0).getString("value")).isEqualTo("checkout-blue");
+    assertThat(saved.getJsonObject("defaultVariant")).isEqualTo(new JsonObject().put("name", "classic")
+        .put("value", "checkout-classic"));
+    // The editor shows the flag as saved, in rules mode.
+    assertThat(byId("f-rules-0-constraints-0-values").getAttribute("value")).isEqualTo("pro\nteam");
+    assertThat(flagRow(name).getText()).contains("by rule").contains("1 rule").contains("1 variant");
+
+    JsonObject matched = previewAndApi(name, "user-7", "VIEWER", "brand-1", "plan=pro");
+    assertThat(matched.getString("value")).isEqualTo("checkout-blue");
+    assertThat(matched.getString("variant")).isEqualTo("blue");
+    assertThat(matched.getString("reason")).isEqualTo("TARGETING_MATCH");
+    JsonObject missed = previewAndApi(name, "user-7", "VIEWER", "brand-1", "plan=free");
+    assertThat(missed.getString("value")).isEqualTo("checkout-classic");
+    assertThat(missed.getString("reason")).isEqualTo("DEFAULT");
+
+    // An edit sends only what changed: a second rule, moved first.
+    byId("f-rules-add").click();
+    visible(By.id("f-rules-1-constraints-add")).click();
+    type(visible(By.id("f-rules-1-constraints-0-contextName")), "userId");
+    type(byId("f-rules-1-constraints-0-values"), "user-7");
+    byId("f-rules-1-up").click();
+    js("window.__posts = []");
+    byId("flag-save").click();
+    waitUpTo(10).until(ExpectedConditions.textToBe(By.id("flag-editor-notice"), "Saved."));
+    String sent = (String) js("return window.__posts.find(p => p.startsWith('PATCH')) || ''");
+    JsonObject patch = new JsonObject(sent.substring(sent.indexOf('{')));
+    assertThat(patch.fieldNames()).containsExactly("rules");
+    JsonArray rules = flagByName(name).getJsonArray("rules");
+    assertThat(rules.getJsonObject(0).getJsonArray("constraints").getJsonObject(0).getString("contextName")).isEqualTo("userId");
+    assertThat(previewAndApi(name, "user-7", "VIEWER", "brand-1", "plan=free").getString("value")).isEqualTo("checkout-blue");
+
+    js("document.activeElement.blur()");
+    pinClockTexts();
+    js("document.getElementById('flag-rules').scrollIntoView()");
+    screenshot("admin-flag-rules.png");
+  }
+
+  @Test
+  @DisplayName("A bad constraint is named beside its own field, in a flag's rule and in a segment")
+  void badConstraintBesideItsField() {
+    signedIn("#/flags");
+    String name = uid("adults");
+    byId("flag-new").click();
+    type(visible(By.id("flag-name")), name);
+    new Select(byId("flag-mode")).selectByValue("rules");
+    visible(By.id("f-rules-0-constraints-add")).click();
+    visible(By.id("f-rules-0-constraints-add")).click();
+    type(visible(By.id("f-rules-0-constraints-0-contextName")), "country");
+    type(byId("f-rules-0-constraints-0-values"), "FR");
+    type(byId("f-rules-0-constraints-1-contextName"), "age");
+    new Select(byId("f-rules-0-constraints-1-operator")).selectByValue("NUM_GTE");
+    assertThat(byId("f-rules-0-constraints-1-values").isDisplayed()).as("NUM_* reads one value").isFalse();
+    type(visible(By.id("f-rules-0-constraints-1-value")), "eighteen");
+    byId("flag-save").click();
+    WebElement error = visible(By.cssSelector("#f-rules-0-constraints-1-value ~ .field-error"));
+    assertThat(error.getText()).startsWith("rules[0].constraints[1].value");
+    WebElement value = byId("f-rules-0-constraints-1-value");
+    assertThat(value.getAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser.switchTo().activeElement()).isEqualTo(value);
+    assertThat(browser.findElements(By.cssSelector("#flag-form .field-error"))).hasSize(1);
+    assertThat(flagByName(name)).as("nothing saved").isNull();
+    type(value, "18");
+    byId("flag-save").click();
+    waitUpTo(10).until(ExpectedConditions.textToBe(By.id("flag-editor-notice"), "Created."));
+    assertThat(flagByName(name).getJsonArray("rules").getJsonObject(0).getJsonArray("constraints").getJsonObject(1)
+        .getString("value")).isEqualTo("18");
+
+    browser.get(app.baseUrl() + "/admin/#/segments/new");
+    type(visible(By.id("s-name")), uid("bad-segment"));
+    byId("s-constraints-add").click();
+    type(visible(By.id("s-constraints-0-contextName")), "appVersion");
+    new Select(byId("s-constraints-0-operator")).selectByValue("SEMVER_GTE");
+    byId("segment-save").click();
+    WebElement segmentError = visible(By.cssSelector("#s-constraints-0-value ~ .field-error"));
+    assertThat(segmentError.getText()).startsWith("constraints[0].value");
+    assertThat(byId("s-constraints-0-value").getAttribute("aria-invalid")).isEqualTo("true");
+  }
+
+  @Test
+  @DisplayName("A segment is created, used by a flag's rule (the preview follows it), and refused deletion while in use (409 shown plainly)")
+  void segmentCreatedUsedAndProtected() {
+    String segment = uid("key-brands");
+    String name = uid("brand-portal");
+    JsonObject flag = createFlag(new JsonObject().put("name", name).put("enabled", true));
+    signedIn("#/segments");
+    byId("segment-new").click();
+    type(visible(By.id("s-name")), segment);
+    type(byId("s-description"), "Brands we <b>onboard</b> first");
+    byId("s-constraints-add").click();
+    type(visible(By.id("s-constraints-0-contextName")), "brandId");
+    type(byId("s-constraints-0-values"), "brand-9\nbrand-10");
+    byId("segment-save").click();
+    waitUpTo(10).until(ExpectedConditions.textToBe(By.id("segment-result"), "Created."));
+    WebElement row = visible(By.cssSelector("#segment-table tr[data-name='" + segment + "']"));
+    assertThat(row.getText()).contains("brandId IN brand-9, brand-10").contains("Brands we <b>onboard</b> first");
+    String segmentId = row.getAttribute("data-id");
+
+    // Used by a rule of an existing flag: the flag turns into a rule flag.
+    browser.get(app.baseUrl() + "/admin/#/flags/" + flag.getString("id"));
+    new Select(visible(By.id("flag-mode"))).selectByValue("rules");
+    WebElement choice = visible(By.cssSelector("#flag-rules .segment-choices input[value='" + segment + "']"));
+    choice.click();
+    byId("flag-save").click();
+    waitUpTo(10).until(ExpectedConditions.textToBe(By.id("flag-editor-notice"), "Saved."));
+    assertThat(flagByName(name).getJsonArray("rules").getJsonObject(0).getJsonArray("segments"))
+        .isEqualTo(new JsonArray().add(segment));
+    waitUpTo(10).until(d -> byId("preview-user").isEnabled());
+    assertThat(previewAndApi(name, "b-1", "BRAND", "brand-9", "").getBoolean("value")).isTrue();
+    assertThat(previewAndApi(name, "b-2", "BRAND", "brand-1", "").getBoolean("value")).isFalse();
+
+    // In use: the delete is refused and the console says why, in the API's words.
+    browser.get(app.baseUrl() + "/admin/#/segments/" + segmentId);
+    visible(By.id("segment-delete")).click();
+    confirmDialog();
+    WebElement refused = visible(By.id("segment-error"));
+    assertThat(refused.getText()).startsWith("Not deleted: ").contains(name);
+    assertThat(app.get("/api/v1/flags/segments", admin).json().getJsonArray("data").encode()).contains(segment);
+
+    // Edited: a third brand, seen by the flag's preview at once.
+    type(byId("s-constraints-0-values"), "brand-9\nbrand-10\nbrand-11");
+    byId("segment-save").click();
+    waitUpTo(10).until(ExpectedConditions.textToBe(By.id("segment-result"), "Saved."));
+    browser.get(app.baseUrl() + "/admin/#/flags/" + flag.getString("id"));
+    waitUpTo(10).until(d -> byId("preview-user").isEnabled());
+    assertThat(previewAndApi(name, "b-3", "BRAND", "brand-11", "").getBoolean("value")).isTrue();
+  }
+
+  @Test
+  @DisplayName("A change is scheduled for a flag (a missing time is named beside its field), listed per flag and overall, and cancelled")
+  void scheduleAndCancel() {
+    String name = uid("summer-sale");
+    JsonObject flag = createFlag(new JsonObject().put("name", name).put("rolloutPercentage", 10));
+    signedIn("#/flags/" + flag.getString("id"));
+    new Select(visible(By.id("schedule-kind"))).selectByValue("rollout");
+    type(visible(By.id("schedule-rollout")), "50");
+    byId("schedule-run").click();
+    WebElement missing = visible(By.cssSelector("#schedule-at ~ .field-error"));
+    assertThat(missing.getText()).startsWith("at is required");
+
+    js("const at = document.getElementById('schedule-at'); at.value = '2030-01-31T09:00';"
+        + " at.dispatchEvent(new Event('input', {bubbles: true}))");
+    byId("schedule-run").click();
+    WebElement scheduled = visible(By.cssSelector("#schedule-table tr[data-status=pending]"));
+    assertThat(scheduled.getText()).contains("rollout 50 %").contains("pending").contains("admin-console");
+    JsonArray pending = app.get("/api/v1/flags/" + flag.getString("id") + "/scheduled-changes", admin).json().getJsonArray("data");
+    assertThat(pending).hasSize(1);
+    assertThat(pending.getJsonObject(0).getJsonObject("patch")).isEqualTo(new JsonObject().put("rolloutPercentage", 50));
+    String changeId = pending.getJsonObject(0).getString("id");
+    assertThat(scheduled.getAttribute("data-id")).isEqualTo(changeId);
+
+    // And a kill switch at the same time, then both seen on the overall page; one is cancelled there.
+    new Select(byId("schedule-kind")).selectByValue("off");
+    byId("schedule-run").click();
+    waitUpTo(10).until(d -> d.findElements(By.cssSelector("#schedule-table tr[data-status=pending]")).size() == 2);
+    byId("nav").findElement(By.cssSelector("a[data-view=scheduled]")).click();
+    WebElement overall = visible(By.cssSelector("#scheduled-table tr[data-id='" + changeId + "']"));
+    assertThat(overall.getText()).contains(name).contains("rollout 50 %");
+    overall.findElement(By.cssSelector("button")).click();
+    confirmDialog();
+    waitUpTo(10).until(d -> d.findElements(By.cssSelector("#scheduled-table tr[data-id='" + changeId + "']")).isEmpty());
+    JsonArray all = app.get("/api/v1/flags/" + flag.getString("id") + "/scheduled-changes", admin).json().getJsonArray("data");
+    assertThat(all.stream().map(o -> ((JsonObject) o).getString("id").equals(changeId) ? ((JsonObject) o).getString("status") : "")
+        .filter(x -> !x.isEmpty()).findFirst()).contains("cancelled");
+    assertThat(browser.findElements(By.cssSelector("#scheduled-table tr[data-status=pending]")).stream()
+        .anyMatch(r -> r.getText().contains(name) && r.getText().contains("turn off"))).isTrue();
+
+    // The flag's own list shows the cancelled one as cancelled, the other still pending.
+    browser.get(app.baseUrl() + "/admin/#/flags/" + flag.getString("id"));
+    waitUpTo(10).until(d -> d.findElements(By.cssSelector("#schedule-table tr[data-id='" + changeId + "'][data-status=cancelled]")).size() == 1);
+    assertThat(browser.findElements(By.cssSelector("#schedule-table tr[data-status=pending]"))).hasSize(1);
   }
 
   // ---- notifications ---------------------------------------------------------------
@@ -667,27 +900,39 @@ class AdminConsoleBrowserTest {
     createFlag(new JsonObject().put("name", uid("layout")).put("description", "Fits on a phone").put("enabled", true));
     for (int[] size : new int[][] {{1280, 800}, {390, 844}}) {
       viewport(size[0], size[1]);
-      for (String view : List.of("flags", "notifications", "jobs", "users")) {
+      for (String view : List.of("flags", "segments", "scheduled", "notifications", "jobs", "users")) {
         signedInOnce();
         browser.get(app.baseUrl() + "/admin/#/" + view);
         waitUpTo(15).until(d -> byId("view-" + view).isDisplayed()
             && !d.findElements(By.cssSelector("#view-" + view + " tbody tr, #view-" + view + " section.job")).isEmpty());
         Object overflow = js("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
         assertThat((Long) overflow).as(view + " at " + size[0] + "×" + size[1] + " scrolls sideways by").isLessThanOrEqualTo(0L);
-        Object unlabelled = js("""
-            return [...document.querySelectorAll('input, select, textarea, button')]
-              .filter(e => e.offsetParent !== null)
-              .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
-                && !e.getAttribute('aria-labelledby') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
-              .map(e => e.id || e.outerHTML.slice(0, 60));
-            """);
+        Object unlabelled = js(UNLABELLED);
         assertThat((List<?>) unlabelled).as("unlabelled controls in " + view).isEmpty();
       }
+      // The flag editor with a rule, a constraint, a segment choice and a variant, and its scheduled changes.
+      browser.get(app.baseUrl() + "/admin/#/flags/new");
+      new Select(visible(By.id("flag-mode"))).selectByValue("rules");
+      visible(By.id("f-rules-0-constraints-add")).click();
+      visible(By.id("f-rules-0-variants-add")).click();
+      visible(By.id("f-dependencies-add")).click();
+      visible(By.id("f-rules-0-constraints-0-contextName"));
+      assertThat((Long) js("return document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+          .as("the rule editor at " + size[0] + "×" + size[1] + " scrolls sideways by").isLessThanOrEqualTo(0L);
+      assertThat((List<?>) js(UNLABELLED)).as("unlabelled controls in the rule editor").isEmpty();
     }
     viewport(1280, 800);
     browser.get(app.baseUrl() + "/admin/#/flags");
     visible(By.cssSelector("#flag-table tbody tr"));
   }
+
+  static final String UNLABELLED = """
+      return [...document.querySelectorAll('input, select, textarea, button')]
+        .filter(e => e.offsetParent !== null)
+        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+          && !e.getAttribute('aria-labelledby') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+        .map(e => e.id || e.outerHTML.slice(0, 60));
+      """;
 
   private static boolean signedIn = false;
 

@@ -145,6 +145,45 @@ class OfrepJavaSdkTest {
   }
 
   @Test
+  @DisplayName("Typed flags reach the SDK typed: strings from weighted variants, integers, doubles and objects")
+  void typedFlags() {
+    String admin = app.token("ops-2", "ADMIN");
+    create(admin, new JsonObject().put("name", "java-sdk-colour").put("enabled", true).put("type", "string")
+        .put("variants", new JsonArray()
+            .add(new JsonObject().put("name", "blue").put("value", "blue").put("weight", 500))
+            .add(new JsonObject().put("name", "green").put("value", "green").put("weight", 500)))
+        .put("rules", new JsonArray().add(new JsonObject()))
+        .put("defaultVariant", new JsonObject().put("name", "grey").put("value", "grey")));
+    create(admin, new JsonObject().put("name", "java-sdk-page-size").put("enabled", true).put("type", "number")
+        .put("rules", new JsonArray()).put("defaultVariant", new JsonObject().put("name", "ten").put("value", 10)));
+    create(admin, new JsonObject().put("name", "java-sdk-ratio").put("enabled", true).put("type", "number")
+        .put("rules", new JsonArray()).put("defaultVariant", new JsonObject().put("name", "half").put("value", 2.5)));
+    create(admin, new JsonObject().put("name", "java-sdk-limits").put("enabled", true).put("type", "json")
+        .put("rules", new JsonArray()).put("defaultVariant", new JsonObject().put("name", "basic")
+            .put("value", new JsonObject().put("uploads", 3).put("plan", "basic"))));
+
+    Set<String> colours = new java.util.TreeSet<>();
+    for (User user : users()) {
+      FlagEvaluationDetails<String> colour = asService.getStringDetails("java-sdk-colour", "none", user.openFeature());
+      assertThat(colour.getErrorCode()).as(colour.getErrorMessage()).isNull();
+      Object expected = FlagEvaluator.evaluate(app.app().node().flags().current(), "java-sdk-colour", user.ours()).value();
+      assertThat(colour.getValue()).as(user.toString()).isEqualTo(expected);
+      assertThat(colour.getReason()).isEqualTo("SPLIT");
+      colours.add(colour.getValue());
+    }
+    assertThat(colours).containsExactly("blue", "green");
+    ImmutableContext someone = new ImmutableContext("user-1");
+    assertThat(asService.getIntegerValue("java-sdk-page-size", 0, someone)).isEqualTo(10);
+    assertThat(asService.getDoubleValue("java-sdk-ratio", 0.0, someone)).isEqualTo(2.5);
+    Value limits = asService.getObjectValue("java-sdk-limits", new Value(), someone);
+    assertThat(limits.asStructure().getValue("uploads").asInteger()).isEqualTo(3);
+    assertThat(limits.asStructure().getValue("plan").asString()).isEqualTo("basic");
+    // The provider types strictly: an integral number read as a double is its TYPE_MISMATCH (README).
+    assertThat(asService.getDoubleDetails("java-sdk-page-size", 1.5, someone).getErrorCode())
+        .isEqualTo(ErrorCode.TYPE_MISMATCH);
+  }
+
+  @Test
   @DisplayName("A missing flag gives the SDK's FLAG_NOT_FOUND and the code default")
   void missingFlag() {
     FlagEvaluationDetails<Boolean> details = asService.getBooleanDetails("java-sdk-missing", true,

@@ -351,10 +351,14 @@ class OfrepTest {
   @ParameterizedTest(name = "\"{0}\"")
   @ValueSource(strings = {"new checkout", "new/checkout", "new.checkout", "new_checkout", "New-Checkout",
       "new%20checkout", "new?checkout", "new#checkout", "néw-checkout", "new--checkout", "-new", "ab"})
-  @DisplayName("A flag name a provider could not put in a URL unencoded is refused on create, naming the field")
+  @DisplayName("A flag name a provider could not put in a URL unencoded is refused on create and rename, naming the field")
   void namesAreUrlSafe(String bad) {
     Resp r = app.post("/api/v1/flags", admin, new JsonObject().put("name", bad).encode());
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.json().getString("detail")).startsWith("name");
+    String id = create(new JsonObject().put("name", name("rename-me")));
+    Resp rename = app.patch("/api/v1/flags/" + id, admin, new JsonObject().put("name", bad).encode());
+    assertThat(rename.status()).as(rename.toString()).isEqualTo(400);
+    assertThat(rename.json().getString("detail")).startsWith("name");
   }
 }

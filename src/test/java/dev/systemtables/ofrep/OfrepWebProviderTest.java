@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bridge client {@code @vertx/eventbus-bridge-client.js} 1.0.0 with {@code sockjs-client} 1.6.1 for the
  * flags.changed glue in {@code src/flags-changed.mjs}). The Node tests: bulk evaluation with an ETag, the unchanged
  * poll answered 304, an admin's change arriving on the next poll, a user token evaluating its own claims, a missing
- * flag, a forged token, and the flags.changed push making the provider re-fetch without polling.
+ * flag, typed flags (string, numbers, object), a forged token, and the flags.changed push making the provider
+ * re-fetch without polling.
  *
  * <p>Needs {@code node} on the PATH ({@code .ci/run} installs it): without it the test is skipped with a message,
  * except under CI ({@code CI} set), where it fails. The packages are installed with {@code npm ci} when
@@ -64,7 +65,7 @@ class OfrepWebProviderTest {
         Map.of("OFREP_BASE_URL", app.baseUrl(), "JWT_SECRET", TestApp.SECRET), NODE_TIMEOUT);
     System.out.println(tests.output());
     assertThat(tests.exit()).as(tests.output()).isZero();
-    assertThat(tests.output()).contains("ℹ pass 4").contains("ℹ fail 0")
+    assertThat(tests.output()).contains("ℹ pass 5").contains("ℹ fail 0")
         .contains("answered 304").contains("flags.changed push:");
   }
 
