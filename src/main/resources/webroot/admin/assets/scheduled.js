@@ -75,56 +75,65 @@ async function loadFlagChanges() {
     (c, b) => cancelChange(c, b, loadFlagChanges), 'Nothing scheduled.'));
 }
 
-function syncKind() {
-  const kind = $('schedule-kind').value;
-  $('schedule-rollout').closest('.field').hidden = kind !== 'rollout';
-  $('schedule-patch').closest('.field').hidden = kind !== 'patch';
+// The schedule form exists twice: in the flag editor (ids "schedule-…", the flag being edited) and on the
+// overall page (ids "all-schedule-…", with a flag chosen in the form). `p` is the id prefix.
+const el = (p, name) => $(p + '-' + name);
+
+function syncKind(p) {
+  const kind = el(p, 'kind').value;
+  el(p, 'rollout').closest('.field').hidden = kind !== 'rollout';
+  el(p, 'patch').closest('.field').hidden = kind !== 'patch';
 }
 
-function patchOf(kind) {
+function patchOf(p, target) {
+  const kind = el(p, 'kind').value;
   if (kind === 'on') return { enabled: true };
   if (kind === 'off') return { enabled: false };
   if (kind === 'rollout') {
-    const text = $('schedule-rollout').value.trim();
+    const text = el(p, 'rollout').value.trim();
     const n = /^-?\d+$/.test(text) ? Number(text) : text;
     // A rule flag has no flag-wide rollout: the new rollout is every rule's.
-    if (Array.isArray(flag.rules) && flag.rules.length) {
-      return { rules: flag.rules.map((r) => Object.assign({}, r, { rolloutPercentage: n })) };
+    if (Array.isArray(target.rules) && target.rules.length) {
+      return { rules: target.rules.map((r) => Object.assign({}, r, { rolloutPercentage: n })) };
     }
     return { rolloutPercentage: n };
   }
   try {
-    return JSON.parse($('schedule-patch').value);
+    return JSON.parse(el(p, 'patch').value);
   } catch (e) {
     throw Object.assign(new Error('patch is not valid JSON'), { field: 'patch' });
   }
 }
 
-async function schedule(e) {
-  e.preventDefault();
-  const form = $('schedule-form');
+async function schedule(p, target, after) {
+  const form = el(p, 'form');
   clearErrors(form);
-  show($('schedule-error'), '');
-  show($('schedule-result'), '');
+  show(el(p, 'error'), '');
+  show(el(p, 'result'), '');
   try {
-    const local = $('schedule-at').value;
+    if (!target) throw Object.assign(new Error('flag: choose the flag to change'), { field: 'flag' });
+    const local = el(p, 'at').value;
     const at = local ? new Date(local).toISOString() : null;
-    const body = { patch: patchOf($('schedule-kind').value) };
+    const body = { patch: patchOf(p, target) };
     if (at) body.at = at;
-    await busy($('schedule-run'), 'Scheduling', () =>
-      api('POST', '/flags/' + encodeURIComponent(flag.id) + '/scheduled-changes', body));
-    show($('schedule-result'), 'Scheduled: ' + describePatch(body.patch) + ' at ' + new Date(at).toLocaleString() + '.');
-    await loadFlagChanges();
+    await busy(el(p, 'run'), 'Scheduling', () =>
+      api('POST', '/flags/' + encodeURIComponent(target.id) + '/scheduled-changes', body));
+    show(el(p, 'result'), 'Scheduled for ' + target.name + ': ' + describePatch(body.patch) + ' at '
+      + new Date(at).toLocaleString() + '.');
+    await after();
   } catch (err) {
-    showError(form, $('schedule-error'), err);
+    showError(form, el(p, 'error'), err);
   }
 }
 
 export const flagSchedule = {
   init() {
-    $('schedule-kind').addEventListener('change', syncKind);
-    $('schedule-form').addEventListener('submit', schedule);
-    syncKind();
+    $('schedule-kind').addEventListener('change', () => syncKind('schedule'));
+    $('schedule-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      schedule('schedule', flag, loadFlagChanges);
+    });
+    syncKind('schedule');
   },
   show(f) {
     flag = f;
@@ -139,6 +148,17 @@ export const flagSchedule = {
 
 // ---- every flag: #/scheduled -------------------------------------------------------------
 
+let allFlags = [];
+
+async function loadFlags() {
+  allFlags = (await get('/flags')).data.sort((a, b) => (a.name < b.name ? -1 : 1));
+  const select = $('all-schedule-flag');
+  const chosen = select.value;
+  clear(select).appendChild(h('option', { value: '', text: 'Choose a flag' }));
+  for (const f of allFlags) select.appendChild(h('option', { value: f.id, text: f.name }));
+  select.value = allFlags.some((f) => f.id === chosen) ? chosen : '';
+}
+
 async function loadAll() {
   const status = $('scheduled-status').value;
   const changes = (await get('/flags/scheduled-changes' + (status ? '?status=' + encodeURIComponent(status) : ''))).data;
@@ -152,9 +172,15 @@ export const scheduledView = {
   init() {
     $('scheduled-status').addEventListener('change', () => loadAll().catch((e) => show($('scheduled-error'), e.message)));
     $('scheduled-refresh').addEventListener('click', () => loadAll().catch((e) => show($('scheduled-error'), e.message)));
+    $('all-schedule-kind').addEventListener('change', () => syncKind('all-schedule'));
+    $('all-schedule-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      schedule('all-schedule', allFlags.find((f) => f.id === $('all-schedule-flag').value), loadAll);
+    });
+    syncKind('all-schedule');
   },
   async show() {
     show($('scheduled-error'), '');
-    await loadAll();
+    await Promise.all([loadAll(), loadFlags()]);
   }
 };

@@ -689,7 +689,7 @@ class AdminConsoleBrowserTest {
   }
 
   @Test
-  @DisplayName("A change is scheduled for a flag (a missing time is named beside its field), listed per flag and overall, and cancelled")
+  @DisplayName("Changes are scheduled from a flag's page and from the overall page (a missing time or flag named beside its field), listed per flag and overall, and cancelled")
   void scheduleAndCancel() {
     String name = uid("summer-sale");
     JsonObject flag = createFlag(new JsonObject().put("name", name).put("rolloutPercentage", 10));
@@ -727,10 +727,24 @@ class AdminConsoleBrowserTest {
     assertThat(browser.findElements(By.cssSelector("#scheduled-table tr[data-status=pending]")).stream()
         .anyMatch(r -> r.getText().contains(name) && r.getText().contains("turn off"))).isTrue();
 
-    // The flag's own list shows the cancelled one as cancelled, the other still pending.
+    // Scheduled from the overall page too: a flag must be chosen (named beside its field), then it is listed.
+    byId("all-schedule-run").click();
+    assertThat(visible(By.cssSelector("#all-schedule-flag ~ .field-error")).getText()).startsWith("flag");
+    new Select(byId("all-schedule-flag")).selectByVisibleText(name);
+    new Select(byId("all-schedule-kind")).selectByValue("on");
+    js("const at = document.getElementById('all-schedule-at'); at.value = '2030-02-01T10:30';"
+        + " at.dispatchEvent(new Event('input', {bubbles: true}))");
+    byId("all-schedule-run").click();
+    waitUpTo(10).ignoring(StaleElementReferenceException.class)
+        .until(d -> d.findElements(By.cssSelector("#scheduled-table tr[data-status=pending]")).stream()
+            .anyMatch(r -> r.getText().contains(name) && r.getText().contains("turn on")));
+    assertThat(app.get("/api/v1/flags/" + flag.getString("id") + "/scheduled-changes?status=pending", admin).json()
+        .getJsonArray("data")).hasSize(2);
+
+    // The flag's own list shows the cancelled one as cancelled, the others still pending.
     browser.get(app.baseUrl() + "/admin/#/flags/" + flag.getString("id"));
     waitUpTo(10).until(d -> d.findElements(By.cssSelector("#schedule-table tr[data-id='" + changeId + "'][data-status=cancelled]")).size() == 1);
-    assertThat(browser.findElements(By.cssSelector("#schedule-table tr[data-status=pending]"))).hasSize(1);
+    assertThat(browser.findElements(By.cssSelector("#schedule-table tr[data-status=pending]"))).hasSize(2);
   }
 
   // ---- notifications ---------------------------------------------------------------
