@@ -592,6 +592,21 @@ class AdminConsoleBrowserTest {
     assertThat(rules.getJsonObject(0).getJsonArray("constraints").getJsonObject(0).getString("contextName")).isEqualTo("userId");
     assertThat(previewAndApi(name, "user-7", "VIEWER", "brand-1", "plan=free").getString("value")).isEqualTo("checkout-blue");
 
+    // A second variant nobody gets by weight, forced by an override for one user.
+    byId("f-variants-add").click();
+    type(visible(By.id("f-variants-1-name")), "green");
+    type(byId("f-variants-1-value"), "checkout-green");
+    type(byId("f-variants-1-weight"), "0");
+    byId("f-variants-1-override").click();
+    type(visible(By.id("f-variants-1-overrides-0-contextName")), "userId");
+    type(byId("f-variants-1-overrides-0-values"), "user-42");
+    byId("flag-save").click();
+    waitUpTo(10).until(ExpectedConditions.textToBe(By.id("flag-editor-notice"), "Saved."));
+    assertThat(flagByName(name).getJsonArray("variants").getJsonObject(1).getJsonArray("overrides"))
+        .isEqualTo(new JsonArray().add(new JsonObject().put("contextName", "userId").put("values", new JsonArray().add("user-42"))));
+    assertThat(previewAndApi(name, "user-42", "VIEWER", "brand-1", "plan=pro").getString("variant")).isEqualTo("green");
+    assertThat(previewAndApi(name, "user-7", "VIEWER", "brand-1", "plan=pro").getString("variant")).isEqualTo("blue");
+
     js("document.activeElement.blur()");
     pinClockTexts();
     js("document.getElementById('flag-rules').scrollIntoView()");
