@@ -993,6 +993,35 @@ class AdminConsoleBrowserTest {
   }
 
   @Test
+  @DisplayName("The rule editor works from the keyboard: adding puts the focus in the new row, removing and moving keep it")
+  void ruleEditorKeyboard() {
+    signedIn("#/flags/new");
+    new Select(visible(By.id("flag-mode"))).selectByValue("rules");
+    js("document.getElementById('f-rules-0-constraints-add').focus()");
+    browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("f-rules-0-constraints-0-contextName");
+    browser.switchTo().activeElement().sendKeys("plan", Keys.TAB);
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("f-rules-0-constraints-0-operator");
+    assertThat(byId("f-rules-0-constraints-0-contextName").getAttribute("value")).isEqualTo("plan");
+
+    js("document.getElementById('f-rules-add').focus()");
+    browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("f-rules-1-constraints-add");
+    js("document.getElementById('f-rules-1-up').focus()");
+    browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+    // Rule 2 is now rule 1 (no constraints), and the focus stayed on its button.
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("f-rules-0-down");
+    assertThat(byId("f-rules-1-constraints-0-contextName").getAttribute("value")).isEqualTo("plan");
+
+    WebElement remove = byId("f-rules-1-constraints").findElement(By.cssSelector(".constraint button.danger"));
+    assertThat(remove.getAttribute("aria-label")).isEqualTo("Remove constraint 1 of rule 2");
+    js("arguments[0].focus()", remove);
+    browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("f-rules-1-constraints-add");
+    assertThat(browser.findElements(By.cssSelector("#flag-rules .constraint"))).isEmpty();
+  }
+
+  @Test
   @DisplayName("The console is served from the jar under the bell page's Content-Security-Policy, and the README screenshot of the flags page is current")
   void servedUnderCsp() throws Exception {
     Resp bare = app.get("/admin", null);
