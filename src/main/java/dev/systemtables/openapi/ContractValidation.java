@@ -24,10 +24,13 @@ import io.vertx.openapi.validation.impl.RequestValidatorImpl;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +54,15 @@ public final class ContractValidation implements RequestFilter {
   private final Future<RequestValidator> validator;
   private final Set<String> unknownRoutes = ConcurrentHashMap.newKeySet();
   private final Map<String, Boolean> constrained = new ConcurrentHashMap<>();
+  /**
+   * Parameter sets already found valid, per operation without a body. Such a check is a pure function of
+   * the parameters, and a hot read repeats the same few ({@code ?page=1&limit=20}); vertx-openapi's schema
+   * check costs far more than the endpoint itself there (JFR in BENCHMARKS.md). Only passes are kept, only
+   * short ones, and at most {@link #MEMO_SIZE}, so hostile input can neither skip a check nor fill memory.
+   */
+  private final Cache<List<Object>, Boolean> passed = CacheBuilder.newBuilder().maximumSize(MEMO_SIZE).build();
+  private static final int MEMO_SIZE = 10_000;
+  private static final int MEMO_MAX_CHARS = 256;
   private ApiContract contract;
   private ValidationDetail details;
 
@@ -101,12 +113,24 @@ public final class ContractValidation implements RequestFilter {
     JsonObject body = operation.getRequestBody() == null ? null : req.json();
     Map<String, Map<String, String>> raw = new HashMap<>();
     ValidatableRequest request = validatable(req.context(), operation, body, raw);
+    List<Object> memo = operation.getRequestBody() == null && length(raw) <= MEMO_MAX_CHARS
+        ? List.of(operationId, raw) : null;
+    if (memo != null && passed.getIfPresent(memo) != null) return next.handle(req);
     try {
       validateNow((RequestValidatorImpl) validator.result(), operation, request);
     } catch (ValidatorException e) {
       return Future.failedFuture(ApiException.validation(details.detail(operationId, e, body, raw)));
     }
+    if (memo != null) passed.put(memo, Boolean.TRUE);
     return next.handle(req);
+  }
+
+  private static int length(Map<String, Map<String, String>> raw) {
+    int n = 0;
+    for (Map<String, String> in : raw.values()) {
+      for (Map.Entry<String, String> e : in.entrySet()) n += e.getKey().length() + e.getValue().length();
+    }
+    return n;
   }
 
   /**

@@ -113,4 +113,16 @@ class ProblemsTest {
     assertProblem(query, 400, "VALIDATION_FAILED");
     assertThat(query.json().getString("detail")).contains("x");
   }
+
+  @Test
+  @DisplayName("A query found valid once does not let a bad value of the same parameter through later")
+  void validatedQueriesStayChecked() {
+    for (int i = 0; i < 3; i++) {
+      assertThat(app.get("/api/v1/notifications?page=1&pageSize=20", admin).status()).isEqualTo(200);
+      Resp bad = app.get("/api/v1/notifications?page=1&pageSize=twenty", admin);
+      assertProblem(bad, 400, "VALIDATION_FAILED");
+      // The contract's words; the domain's own check, behind it, would add the range.
+      assertThat(bad.json().getString("detail")).isEqualTo("pageSize must be an integer");
+    }
+  }
 }
