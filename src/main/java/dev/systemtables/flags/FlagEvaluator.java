@@ -69,11 +69,21 @@ public final class FlagEvaluator {
     return evaluate(snapshot, name, caller).enabled();
   }
 
+  /**
+   * A flag of this snapshot for this caller, without looking its name up when it is a simple legacy flag (the
+   * loop of {@code GET /flags/enabled}); a rule flag or one with dependencies is evaluated with the snapshot's
+   * segments and parents.
+   */
+  public static boolean isEnabled(FlagSnapshot snapshot, Flag flag, EvaluationContext caller) {
+    if (flag == null || simple(flag)) return isEnabled(flag, caller);
+    return evaluate(snapshot, flag.name(), caller).enabled();
+  }
+
   /** Every flag of the snapshot for this caller, ordered by name. */
   public static Map<String, Boolean> evaluateAll(FlagSnapshot snapshot, EvaluationContext caller) {
     Map<String, Boolean> out = new LinkedHashMap<>(Math.max(16, snapshot.size() * 2));
     for (Flag f : snapshot.flags()) {
-      out.put(f.name(), simple(f) ? isEnabled(f, caller) : evaluate(snapshot, f.name(), caller).enabled());
+      out.put(f.name(), isEnabled(snapshot, f, caller));
     }
     return out;
   }

@@ -88,7 +88,7 @@ public final class FlagRoutes {
     for (FlagSnapshot.Entry e : snapshot.entries()) {
       if (!first) body.append(',');
       first = false;
-      body.append(e.jsonKey()).append(FlagEvaluator.isEnabled(e.flag(), subject));
+      body.append(e.jsonKey()).append(FlagEvaluator.isEnabled(snapshot, e.flag(), subject));
     }
     return Future.succeededFuture(new Reply(200, body.append("}}}").toString(), null));
   }

@@ -96,7 +96,7 @@ export function constraintsPart(prefix, list, path, where, redraw) {
     sync();
     return row;
   });
-  return h('div', { class: 'constraints', dataset: { field: path } },
+  return h('div', { class: 'constraints', id: idOf(prefix, path), dataset: { field: path } },
     rows.length ? rows : h('p', { class: 'hint', text: 'No constraints: everyone matches.' }),
     h('button', { type: 'button', id: idOf(prefix, path) + '-add', class: 'small',
       text: 'Add constraint', attrs: { 'aria-label': 'Add a constraint' + (where ? ' to ' + where : '') },

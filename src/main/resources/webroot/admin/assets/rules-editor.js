@@ -7,8 +7,9 @@
 import { $, h, clear } from './dom.js';
 import { get } from './api.js';
 import { same } from './flag-model.js';
-import { TYPES, flagState, modelJson, modelPatch, ruleState, variantState, dependencyState } from './rules-model.js';
-import { bound, small, idOf, constraintsPart } from './constraints-ui.js';
+import { TYPES, flagState, modelJson, modelPatch, ruleState, variantState, dependencyState, overrideState }
+  from './rules-model.js';
+import { bound, small, idOf, constraintsPart, contextList } from './constraints-ui.js';
 
 const P = 'f';                 // id prefix of this editor's controls
 let state = flagState(null);
@@ -87,10 +88,26 @@ function variantsPart(list, path, where) {
           { placeholder: { boolean: 'true or false', number: '42', json: '{"k": 1}', string: 'text' }[state.type] }),
         bound(P, at + '.weight', 'Weight (0–1000)', v, 'weight', 'number', { min: 0, max: 1000 }),
         bound(P, at + '.stickiness', 'Stickiness', v, 'stickiness', 'text', { placeholder: 'default' })),
-      h('div', { class: 'actions' }, small('Remove', 'Remove ' + n, () => {
-        list.splice(i, 1);
-        redraw(idOf(P, path) + '-add');
-      }, 'danger')));
+      ...v.overrides.map((o, j) => {
+        const oat = at + '.overrides[' + j + ']';
+        const on = 'override ' + (j + 1) + ' of ' + n;
+        return h('div', { class: 'row override', attrs: { role: 'group', 'aria-label': on } },
+          bound(P, oat + '.contextName', 'Override: context field', o, 'contextName', 'text', { list: contextList() }),
+          bound(P, oat + '.values', 'Gets this variant when it is one of (one per line)', o, 'values', 'textarea'),
+          h('div', { class: 'actions' }, small('Remove override', 'Remove ' + on, () => {
+            v.overrides.splice(j, 1);
+            redraw(idOf(P, at) + '-override');
+          }, 'danger')));
+      }),
+      h('div', { class: 'actions' },
+        withId(small('Add override', 'Add an override to ' + n, () => {
+          v.overrides.push(overrideState());
+          redraw(idOf(P, at + '.overrides[' + (v.overrides.length - 1) + '].contextName'));
+        }), idOf(P, at) + '-override'),
+        small('Remove', 'Remove ' + n, () => {
+          list.splice(i, 1);
+          redraw(idOf(P, path) + '-add');
+        }, 'danger')));
   });
   return h('div', { class: 'variants', dataset: { field: path } },
     rows.length ? rows : h('p', { class: 'hint', text: where ? 'None: the flag\'s variants are used.' : 'No variants.' }),

@@ -81,8 +81,13 @@ export function variantState(v = {}, type = 'boolean') {
     value: valueText(v.value, type),
     weight: v.weight === undefined || v.weight === null ? '' : String(v.weight),
     stickiness: v.stickiness || '',
-    overrides: v.overrides || []          // kept as they are: the console does not edit overrides
+    overrides: (v.overrides || []).map(overrideState)
   };
+}
+
+/** A variant override: this variant for everyone whose context field is one of the values. */
+export function overrideState(o = {}) {
+  return { contextName: o.contextName || '', values: (o.values || []).join('\n') };
 }
 
 export function ruleState(r = {}, type = 'boolean') {
@@ -140,7 +145,7 @@ export function variantJson(v, type, field) {
     value: parseValue(v.value, type, field + '.value'),
     weight: weight === null ? v.weight : weight,
     stickiness: v.stickiness.trim() || null,
-    overrides: v.overrides
+    overrides: v.overrides.map((o) => ({ contextName: o.contextName.trim(), values: lines(o.values) }))
   };
 }
 

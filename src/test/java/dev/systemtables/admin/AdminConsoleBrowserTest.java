@@ -592,6 +592,21 @@ class AdminConsoleBrowserTest {
     assertThat(rules.getJsonObject(0).getJsonArray("constraints").getJsonObject(0).getString("contextName")).isEqualTo("userId");
     assertThat(previewAndApi(name, "user-7", "VIEWER", "brand-1", "plan=free").getString("value")).isEqualTo("checkout-blue");
 
+    // A second variant nobody gets by weight, forced by an override for one user.
+    byId("f-variants-add").click();
+    type(visible(By.id("f-variants-1-name")), "green");
+    type(byId("f-variants-1-value"), "checkout-green");
+    type(byId("f-variants-1-weight"), "0");
+    byId("f-variants-1-override").click();
+    type(visible(By.id("f-variants-1-overrides-0-contextName")), "userId");
+    type(byId("f-variants-1-overrides-0-values"), "user-42");
+    byId("flag-save").click();
+    waitUpTo(10).until(ExpectedConditions.textToBe(By.id("flag-editor-notice"), "Saved."));
+    assertThat(flagByName(name).getJsonArray("variants").getJsonObject(1).getJsonArray("overrides"))
+        .isEqualTo(new JsonArray().add(new JsonObject().put("contextName", "userId").put("values", new JsonArray().add("user-42"))));
+    assertThat(previewAndApi(name, "user-42", "VIEWER", "brand-1", "plan=pro").getString("variant")).isEqualTo("green");
+    assertThat(previewAndApi(name, "user-7", "VIEWER", "brand-1", "plan=pro").getString("variant")).isEqualTo("blue");
+
     js("document.activeElement.blur()");
     pinClockTexts();
     js("document.getElementById('flag-rules').scrollIntoView()");
@@ -975,6 +990,35 @@ class AdminConsoleBrowserTest {
     browser.switchTo().activeElement().sendKeys(Keys.SHIFT, Keys.TAB);
     browser.switchTo().activeElement().sendKeys(Keys.ENTER);
     waitUpTo(10).until(d -> flagByName(name).getBoolean("enabled"));
+  }
+
+  @Test
+  @DisplayName("The rule editor works from the keyboard: adding puts the focus in the new row, removing and moving keep it")
+  void ruleEditorKeyboard() {
+    signedIn("#/flags/new");
+    new Select(visible(By.id("flag-mode"))).selectByValue("rules");
+    js("document.getElementById('f-rules-0-constraints-add').focus()");
+    browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("f-rules-0-constraints-0-contextName");
+    browser.switchTo().activeElement().sendKeys("plan", Keys.TAB);
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("f-rules-0-constraints-0-operator");
+    assertThat(byId("f-rules-0-constraints-0-contextName").getAttribute("value")).isEqualTo("plan");
+
+    js("document.getElementById('f-rules-add').focus()");
+    browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("f-rules-1-constraints-add");
+    js("document.getElementById('f-rules-1-up').focus()");
+    browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+    // Rule 2 is now rule 1 (no constraints), and the focus stayed on its button.
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("f-rules-0-down");
+    assertThat(byId("f-rules-1-constraints-0-contextName").getAttribute("value")).isEqualTo("plan");
+
+    WebElement remove = byId("f-rules-1-constraints").findElement(By.cssSelector(".constraint button.danger"));
+    assertThat(remove.getAttribute("aria-label")).isEqualTo("Remove constraint 1 of rule 2");
+    js("arguments[0].focus()", remove);
+    browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+    assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("f-rules-1-constraints-add");
+    assertThat(browser.findElements(By.cssSelector("#flag-rules .constraint"))).isEmpty();
   }
 
   @Test
