@@ -171,10 +171,25 @@ final class CompiledConstraint {
     return operator == Operator.DATE_AFTER ? now.isAfter(date) : now.isBefore(date);
   }
 
+  /**
+   * Versions seen in contexts, parsed once: callers report few distinct versions, so a bounded cache spares
+   * re-parsing them on every evaluation (invalid ones are cached as {@link #INVALID}).
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, Object> versions =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Object INVALID = new Object();
+  private static final int MAX_CACHED_VERSIONS = 1024;
+
   private boolean semver(Object value) {
     if (version == null || !(value instanceof String s)) return false;
-    Semver given = semver(s);
-    if (given == null) return false;
+    Object cached = versions.get(s);
+    if (cached == null) {
+      Semver parsed = semver(s);
+      cached = parsed == null ? INVALID : parsed;
+      if (versions.size() < MAX_CACHED_VERSIONS) versions.put(s, cached);
+    }
+    if (cached == INVALID) return false;
+    Semver given = (Semver) cached;
     int cmp = given.compareTo(version);
     return switch (operator) {
       case SEMVER_EQ -> cmp == 0;
