@@ -24,6 +24,8 @@ final class FlagScheduler {
   private static final Logger LOG = LoggerFactory.getLogger(FlagScheduler.class);
   /** Changes applied per look; a longer backlog is worked off by the next look, right after. */
   static final int BATCH = 100;
+  /** How soon a node looks again when a change it saw is still due after its look. */
+  static final long RETRY_MS = 250;
 
   private final Vertx vertx;
   private final Context context;
@@ -69,9 +71,11 @@ final class FlagScheduler {
     looking = true;
     store.dueChanges(BATCH)
         .compose(this::applyInOrder)
-        .compose(applied -> store.nextChangeInMs().map(wait -> {
-          // A full batch: more may be due right now.
-          armNext(applied >= BATCH ? Long.valueOf(0) : wait);
+        .compose(looked -> store.nextChangeInMs().map(wait -> {
+          // A full batch: more may be due right now. Still due after a look (another node is applying an earlier
+          // change of the same flag, or a change keeps meeting an unreachable database): look again shortly,
+          // not at once.
+          armNext(looked >= BATCH ? Long.valueOf(0) : wait == null ? null : Math.max(wait, RETRY_MS));
           return null;
         }))
         .onFailure(t -> LOG.warn("could not apply scheduled flag changes (retried at the next look): {}", t.toString()))

@@ -164,9 +164,13 @@ final class FlagStore {
 
   // The once-across-the-cluster decision: the first transaction to flip it applies it; a concurrent one
   // waits on the row lock, then finds it no longer pending. Rolled back with the flag update if that fails.
+  // Changes of one flag apply in (run_at, id) order, whichever node looks: one with an earlier change of the
+  // same flag still pending waits for it (the model lock, taken first, serialises the appliers, so this holds).
   private static final String TAKE_DUE_CHANGE = """
-      UPDATE flag_scheduled_changes SET status = 'applied', applied_at = now(), applied_by = $2
-      WHERE id = $1 AND status = 'pending' AND run_at <= now()
+      UPDATE flag_scheduled_changes c SET status = 'applied', applied_at = now(), applied_by = $2
+      WHERE c.id = $1 AND c.status = 'pending' AND c.run_at <= now()
+        AND NOT EXISTS (SELECT 1 FROM flag_scheduled_changes e
+                        WHERE e.flag_id = c.flag_id AND e.status = 'pending' AND (e.run_at, e.id) < (c.run_at, c.id))
       RETURNING\s""" + CHANGE_COLUMNS;
 
   private static final String FAIL_CHANGE = """

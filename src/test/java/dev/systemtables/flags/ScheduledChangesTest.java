@@ -253,7 +253,23 @@ class ScheduledChangesTest {
         while (rs.next()) perFlag.put(rs.getString(1), rs.getInt(2));
       }
       assertThat(perFlag.values()).containsOnly(6);
-      // The last change of each flag (in time order, then id order) wins on both nodes.
+      // Each flag's changes were applied in the order they were scheduled (same time: id order), whichever node
+      // applied them: its audit shows rollouts k, k+5, ..., k+25, and both nodes end on k+25.
+      for (int k = 0; k < 5; k++) {
+        List<Integer> applied = new ArrayList<>();
+        try (Connection c = TestDatabases.jdbc(db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT (after ->> 'rolloutPercentage')::int FROM feature_flag_audit"
+                 + " WHERE source = 'scheduler' AND flag_name = 'race-" + k + "' ORDER BY id")) {
+          while (rs.next()) applied.add(rs.getInt(1));
+        }
+        assertThat(applied).as("race-" + k).containsExactly(k, k + 5, k + 10, k + 15, k + 20, k + 25);
+        String name = "race-" + k;
+        int last = k + 25;
+        for (TestApp node : List.of(a, b)) {
+          assertThat(Poll.until(1_000, () -> node.app().node().flags().current().get(name).rolloutPercentage() == last))
+              .as(name + " on both nodes").isTrue();
+        }
+      }
       Set<String> nodes = new HashSet<>();
       try (Connection c = TestDatabases.jdbc(db); Statement s = c.createStatement();
            ResultSet rs = s.executeQuery("SELECT DISTINCT applied_by FROM flag_scheduled_changes")) {
@@ -261,6 +277,30 @@ class ScheduledChangesTest {
       }
       assertThat(nodes).isNotEmpty().isSubsetOf(a.app().node().nodeId(), b.app().node().nodeId());
       System.out.println("[scheduled changes] applied by " + nodes.size() + " node(s)");
+    }
+  }
+
+  @Test
+  @DisplayName("Changes of one flag apply in time order: a later one is not taken while an earlier one is pending")
+  void oneFlagInOrder() throws Exception {
+    String db = TestDatabases.freshDatabase();
+    JsonObject noScheduler = new JsonObject().put("flags", new JsonObject()
+        .put("scheduledChanges", new JsonObject().put("enabled", false)));
+    try (TestApp node = TestApp.start(Map.of("DATABASE_URL", db), noScheduler)) {
+      String id = createFlag(node, new JsonObject().put("name", "ordered")).getString("id");
+      String first = schedule(node, id, in(600), new JsonObject().put("rolloutPercentage", 10)).data().getString("id");
+      String second = schedule(node, id, in(700), new JsonObject().put("rolloutPercentage", 20)).data().getString("id");
+      Thread.sleep(1_000);
+      io.vertx.sqlclient.Pool pool = io.vertx.pgclient.PgBuilder.pool().connectingTo(db).using(node.app().vertx()).build();
+      try {
+        FlagStore store = new FlagStore(pool);
+        assertThat(store.applyScheduled(second, "test-node").await()).as("the later change waits").isNull();
+        assertThat(store.applyScheduled(first, "test-node").await().flag().rolloutPercentage()).isEqualTo(10);
+        assertThat(store.applyScheduled(second, "test-node").await().flag().rolloutPercentage()).isEqualTo(20);
+        assertThat(store.applyScheduled(second, "test-node").await()).as("and only once").isNull();
+      } finally {
+        pool.close().await();
+      }
     }
   }
 
