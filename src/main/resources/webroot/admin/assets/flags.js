@@ -6,7 +6,8 @@
 import { $, h, clear, show, relative, time, busy, confirmAction, clearErrors, showError } from './dom.js';
 import { api, get } from './api.js';
 import { session } from './session.js';
-import { ROLES, toForm, bodyOf, filter, targetingSummary, auditDiff, display } from './flag-model.js';
+import { ROLES, toForm, bodyOf, filter, targetingSummary } from './flag-model.js';
+import { renderAudit } from './audit-view.js';
 import { capabilities, detect, evaluate } from './evaluation.js';
 import { rulesEditor, setFlagNames } from './rules-editor.js';
 import { rulesSummary } from './rules-model.js';
@@ -279,24 +280,7 @@ async function loadAudit(id) {
     return;
   }
   if (seq !== auditSeq) return;           // a newer load is on its way: only the last one is shown
-  const list = clear($('audit-list'));
-  for (const entry of entries) {
-    const diff = auditDiff(entry);
-    const rows = diff.map((d) => h('tr', { dataset: { field: d.field } },
-      h('th', { scope: 'row', text: d.field }),
-      h('td', { class: 'before' }, d.before === undefined ? '—' : h('del', { text: display(d.before) })),
-      h('td', { class: 'after' }, d.after === undefined ? '—' : h('ins', { text: display(d.after) }))));
-    list.appendChild(h('li', { class: 'audit-entry', dataset: { action: entry.action } },
-      h('p', {}, h('strong', { text: entry.action.toLowerCase() }), ' by ', h('span', { text: entry.actor }), ', ',
-        time(entry.createdAt)),
-      rows.length
-        ? h('div', { class: 'table-wrap' }, h('table', { class: 'diff' },
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Field' }), h('th', { scope: 'col', text: 'Before' }),
-            h('th', { scope: 'col', text: 'After' }))),
-          h('tbody', {}, rows)))
-        : h('p', { class: 'hint', text: 'No field changed.' })));
-  }
-  if (!entries.length) list.appendChild(h('li', { class: 'hint', text: 'No history.' }));
+  renderAudit($('audit-list'), entries);
 }
 
 // ---- who sees this ---------------------------------------------------------

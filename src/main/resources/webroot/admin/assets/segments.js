@@ -6,6 +6,7 @@ import { api, get } from './api.js';
 import { same } from './flag-model.js';
 import { segmentState, segmentJson, constraintText } from './rules-model.js';
 import { bound, constraintsPart } from './constraints-ui.js';
+import { renderAudit } from './audit-view.js';
 
 const P = 's';
 let segments = [];
@@ -56,8 +57,22 @@ function open(segment) {
   fields.appendChild(bound(P, 'description', 'Description', state, 'description', 'textarea'));
   redraw();
   $('segment-delete').hidden = !segment;
+  $('segment-audit').hidden = !segment;
+  if (segment) loadAudit(segment.id);
   form.hidden = false;
   $('s-name').focus();
+}
+
+let auditSeq = 0;
+
+async function loadAudit(id) {
+  const seq = ++auditSeq;
+  try {
+    const entries = (await get('/flags/segments/' + encodeURIComponent(id) + '/audit')).data;
+    if (seq === auditSeq) renderAudit($('segment-audit-list'), entries);
+  } catch (e) {
+    if (seq === auditSeq) clear($('segment-audit-list')).appendChild(h('li', { class: 'error', text: 'History unavailable: ' + e.message }));
+  }
 }
 
 function close() {

@@ -655,7 +655,7 @@ class AdminConsoleBrowserTest {
   }
 
   @Test
-  @DisplayName("A segment is created, used by a flag's rule (the preview follows it), and refused deletion while in use (409 shown plainly)")
+  @DisplayName("A segment is created, used by a flag's rule (the preview follows it), refused deletion while in use (409 shown plainly), edited, and its history shows the diff")
   void segmentCreatedUsedAndProtected() {
     String segment = uid("key-brands");
     String name = uid("brand-portal");
@@ -698,6 +698,11 @@ class AdminConsoleBrowserTest {
     type(byId("s-constraints-0-values"), "brand-9\nbrand-10\nbrand-11");
     byId("segment-save").click();
     waitUpTo(10).until(ExpectedConditions.textToBe(By.id("segment-result"), "Saved."));
+    // Its history: the edit first, with the constraints before and after, then the creation.
+    waitUpTo(10).until(d -> d.findElements(By.cssSelector("#segment-audit-list li.audit-entry")).size() == 2);
+    WebElement edit = browser.findElement(By.cssSelector("#segment-audit-list li.audit-entry"));
+    assertThat(edit.findElement(By.cssSelector("tr[data-field=constraints] td.before")).getText()).doesNotContain("brand-11");
+    assertThat(edit.findElement(By.cssSelector("tr[data-field=constraints] td.after")).getText()).contains("brand-11");
     browser.get(app.baseUrl() + "/admin/#/flags/" + flag.getString("id"));
     waitUpTo(10).until(d -> byId("preview-user").isEnabled());
     assertThat(previewAndApi(name, "b-3", "BRAND", "brand-11", "").getBoolean("value")).isTrue();
