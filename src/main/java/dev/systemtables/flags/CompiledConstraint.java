@@ -116,6 +116,7 @@ final class CompiledConstraint {
     this.patterns = p;
     this.networks = nets;
     this.prefixes = pre;
+    this.versions = v == null ? null : new java.util.concurrent.ConcurrentHashMap<>();
   }
 
   /** Whether the constraint holds for this caller. */
@@ -175,8 +176,7 @@ final class CompiledConstraint {
    * Versions seen in contexts, parsed once: callers report few distinct versions, so a bounded cache spares
    * re-parsing them on every evaluation (invalid ones are cached as {@link #INVALID}).
    */
-  private final java.util.concurrent.ConcurrentHashMap<String, Object> versions =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, Object> versions;
   private static final Object INVALID = new Object();
   private static final int MAX_CACHED_VERSIONS = 1024;
 
