@@ -59,8 +59,8 @@ final class FlagStore {
   private static final String DELETE = "DELETE FROM feature_flags WHERE id = $1 RETURNING " + COLUMNS;
 
   private static final String INSERT_AUDIT = """
-      INSERT INTO feature_flag_audit (id, flag_id, flag_name, action, actor, before, after, source, on_behalf_of)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      INSERT INTO feature_flag_audit (id, flag_id, flag_name, action, actor, before, after, source, on_behalf_of, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())
       """;
 
   private static final String SELECT_AUDIT = """
@@ -99,8 +99,8 @@ final class FlagStore {
       """;
 
   private static final String INSERT_SEGMENT_AUDIT = """
-      INSERT INTO flag_segment_audit (id, segment_id, segment_name, action, actor, source, before, after)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      INSERT INTO flag_segment_audit (id, segment_id, segment_name, action, actor, source, before, after, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp())
       """;
 
   private static final String SELECT_SEGMENT_AUDIT = """
@@ -111,6 +111,8 @@ final class FlagStore {
 
   private static final String SEGMENT_EXISTS = "SELECT 1 FROM flag_segments WHERE id = $1";
 
+  // Audit rows are stamped with clock_timestamp(), not now() (the transaction's start): writes wait for the model
+  // lock below, so the time after it is the order in which they happened.
   // Writes of the flag model (flags, their dependencies, segments) take this lock for their transaction, so
   // the checks that span rows (dependency cycles, parents and segments that must exist, segments in use)
   // cannot race another write. Admin writes are rare; evaluations never touch the database.

@@ -931,7 +931,8 @@ class AdminConsoleBrowserTest {
   @Test
   @DisplayName("Every section fits 1280×800 and 390×844 without sideways scrolling, and every control has a label")
   void layoutAndLabels() throws Exception {
-    createFlag(new JsonObject().put("name", uid("layout")).put("description", "Fits on a phone").put("enabled", true));
+    JsonObject layoutFlag = createFlag(new JsonObject().put("name", uid("layout")).put("description", "Fits on a phone")
+        .put("enabled", true));
     for (int[] size : new int[][] {{1280, 800}, {390, 844}}) {
       viewport(size[0], size[1]);
       for (String view : List.of("flags", "segments", "scheduled", "notifications", "jobs", "users")) {
@@ -954,6 +955,20 @@ class AdminConsoleBrowserTest {
       assertThat((Long) js("return document.documentElement.scrollWidth - document.documentElement.clientWidth"))
           .as("the rule editor at " + size[0] + "×" + size[1] + " scrolls sideways by").isLessThanOrEqualTo(0L);
       assertThat((List<?>) js(UNLABELLED)).as("unlabelled controls in the rule editor").isEmpty();
+      // An existing flag's page (preview, scheduled changes, history) and a segment being written.
+      for (String page : List.of("#/flags/" + layoutFlag.getString("id"), "#/segments/new")) {
+        browser.get(app.baseUrl() + "/admin/" + page);
+        if (page.startsWith("#/flags/")) {
+          visible(By.id("schedule-kind"));
+          waitUpTo(10).until(d -> !d.findElements(By.cssSelector("#schedule-list table")).isEmpty());
+        } else {
+          visible(By.id("s-constraints-add")).click();
+          visible(By.id("s-constraints-0-contextName"));
+        }
+        assertThat((Long) js("return document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+            .as(page + " at " + size[0] + "×" + size[1] + " scrolls sideways by").isLessThanOrEqualTo(0L);
+        assertThat((List<?>) js(UNLABELLED)).as("unlabelled controls in " + page).isEmpty();
+      }
     }
     viewport(1280, 800);
     browser.get(app.baseUrl() + "/admin/#/flags");

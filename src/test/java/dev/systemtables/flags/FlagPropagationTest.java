@@ -181,6 +181,12 @@ class FlagPropagationTest {
               .isEqualTo(new JsonObject().put("offline-off", false).put("offline-on", true));
           Resp eval = node.post("/api/v1/flags/evaluate", viewer, "{\"flags\": [\"offline-on\"]}");
           assertThat(eval.data().getJsonObject("flags").getBoolean("offline-on")).isTrue();
+          Resp detailed = node.get("/api/v1/flags/offline-on/evaluation", viewer);
+          assertThat(detailed.status()).as(detailed.toString()).isEqualTo(200);
+          assertThat(detailed.data().getString("variant")).isEqualTo("on");
+          Resp bulk = node.post("/api/v1/flags/evaluations", admin, "{\"context\": {\"userId\": \"someone\"}}");
+          assertThat(bulk.status()).as(bulk.toString()).isEqualTo(200);
+          assertThat(bulk.data().getJsonArray("evaluations")).hasSize(2);
         }
         Resp list = node.get("/api/v1/flags", admin);
         assertThat(list.status()).as(list.toString()).isEqualTo(503);
