@@ -46,6 +46,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -65,9 +66,10 @@ public final class Application {
   private final Drain drain;
   private final String devToken;
   private final String httpDeployment;
+  private final List<HttpVerticle> httpVerticles;
 
   private Application(Vertx vertx, HazelcastClusterManager cluster, NodeContext node, Probes probes, Drain drain,
-                      String devToken, String httpDeployment) {
+                      String devToken, String httpDeployment, List<HttpVerticle> httpVerticles) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.node = node;
@@ -75,6 +77,7 @@ public final class Application {
     this.drain = drain;
     this.devToken = devToken;
     this.httpDeployment = httpDeployment;
+    this.httpVerticles = httpVerticles;
   }
 
   /** The domains a node can run; a production node runs them all, a test only those it needs. */
@@ -176,12 +179,17 @@ public final class Application {
     Future<String> deployed = Future.succeededFuture();
     for (Supplier<Deployable> verticle : order) deployed = deployed.compose(x -> vertx.deployVerticle(verticle.get()));
     String token = devToken;
+    List<HttpVerticle> http = new CopyOnWriteArrayList<>();
     return deployed
-        .compose(x -> vertx.deployVerticle(() -> new HttpVerticle(node, probes), new DeploymentOptions().setInstances(loops)))
+        .compose(x -> vertx.deployVerticle(() -> {
+          HttpVerticle v = new HttpVerticle(node, probes);
+          http.add(v);
+          return v;
+        }, new DeploymentOptions().setInstances(loops)))
         .map(httpId -> {
           LOG.info("system-tables listening on port {} (redis: {}, cluster: {})", config.httpPort(),
               redis != null ? "enabled" : "disabled", config.clusterEnabled());
-          return new Application(vertx, cluster, node, probes, drain, token, httpId);
+          return new Application(vertx, cluster, node, probes, drain, token, httpId, List.copyOf(http));
         });
   }
 
@@ -202,7 +210,8 @@ public final class Application {
    */
   public void shutdown() {
     try {
-      vertx.undeploy(httpDeployment)
+      Future.join(httpVerticles.stream().map(HttpVerticle::closeServer).toList())
+          .transform(x -> vertx.undeploy(httpDeployment))
           .transform(x -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
           .transform(x -> probes.close())
           .await(60, TimeUnit.SECONDS);

@@ -41,6 +41,7 @@ public final class HttpVerticle extends VerticleBase {
   private final NodeContext node;
   private final Probes probes;
   private HttpServer server;
+  private Future<Void> closed;
   private Router router;
 
   public HttpVerticle(NodeContext node, Probes probes) {
@@ -107,7 +108,20 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+    return closeServer();
+  }
+
+  /**
+   * Stops accepting and lets in-flight requests finish (at most {@value #SHUTDOWN_GRACE_SECONDS} s), while
+   * this verticle is still deployed: undeploying it closes what it registered on its context, the reply
+   * handlers of its pending domain calls included, so a request still waiting on its domain would never
+   * get the answer. {@link dev.systemtables.Application#shutdown()} therefore calls this before undeploying.
+   */
+  public synchronized Future<Void> closeServer() {
+    if (closed == null) {
+      closed = server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+    }
+    return closed;
   }
 
   /**
