@@ -120,10 +120,19 @@ public final class TestApp implements HttpNode, AutoCloseable {
   }
 
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    // Below Linux's ephemeral range (32768–60999): a port handed out by bind(0) is free now, but the kernel
+    // may hand it again to any outgoing connection (a database pool, an HTTP client) or to a node's event
+    // bus before the node listens on it; a ClusterFlagsIT start failed on exactly that ("Address already in use").
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + PORTS.nextInt(12_000);
+      try (ServerSocket s = new ServerSocket(port)) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IllegalStateException("no free port between 20000 and 32000");
   }
+
+  private static final java.util.Random PORTS = new java.security.SecureRandom();
 }
