@@ -71,6 +71,21 @@ final class InboxCounters {
   static final int MAX_STALE_USERS = 100_000;
   static final long FLUSH_EVERY_MS = 1_000;
 
+  /**
+   * Moves {@code g}. A hash without one (new, expired, flushed) starts it from Redis' clock in microseconds,
+   * so a generation is never handed out twice across a key's lifetimes: a page cached under a generation
+   * (see {@link NotificationServiceImpl}) cannot be taken for a later state that happens to count the same.
+   */
+  private static final String MOVE = """
+      local function move(key)
+        if redis.call('HEXISTS', key, 'g') == 0 then
+          local c = redis.call('TIME')
+          redis.call('HSET', key, 'g', c[1] .. string.format('%06d', tonumber(c[2])))
+        end
+        return redis.call('HINCRBY', key, 'g', 1)
+      end
+      """;
+
   private static final RedisScript BEGIN = new RedisScript("""
       local t = redis.call('TIME')
       local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2])
@@ -82,7 +97,7 @@ final class InboxCounters {
       """);
 
   // Answers {n, t, g, busy}. Expired tickets belong to changes that died: drop them and the counts.
-  private static final RedisScript READ = new RedisScript("""
+  private static final RedisScript READ = new RedisScript(MOVE + """
       local h = redis.call('HGETALL', KEYS[1])
       if #h == 0 then return {false, false, false, 0} end
       local n, total, g, busy = false, false, false, 0
@@ -103,14 +118,16 @@ final class InboxCounters {
       end
       if #expired > 0 then
         redis.call('HDEL', KEYS[1], 'n', 't', unpack(expired))
-        g = tostring(redis.call('HINCRBY', KEYS[1], 'g', 1))
+        move(KEYS[1])
+        -- read back as Redis keeps it: Lua's tostring would print a number this large as 1.7e+15
+        g = redis.call('HGET', KEYS[1], 'g')
         n, total = false, false
       end
       return {n, total, g, busy}
       """);
 
   // Stores rebuilt counts only if nothing changed since g was read and no change is in flight.
-  private static final RedisScript STORE = new RedisScript("""
+  private static final RedisScript STORE = new RedisScript(MOVE + """
       local h = redis.call('HGETALL', KEYS[1])
       local g = ''
       for i = 1, #h, 2 do
@@ -119,17 +136,18 @@ final class InboxCounters {
       end
       if g ~= ARGV[1] then return 0 end
       redis.call('HSET', KEYS[1], 'n', ARGV[2], 't', ARGV[3])
+      if g == '' then move(KEYS[1]) end
       redis.call('EXPIRE', KEYS[1], ARGV[4])
       return 1
       """);
 
   // Per key: take back our ticket, move g; add the deltas only if the ticket was ours to take back.
-  private static final RedisScript APPLY = new RedisScript("""
+  private static final RedisScript APPLY = new RedisScript(MOVE + """
       local out = {}
       for i, key in ipairs(KEYS) do
         local mine = 0
         if ARGV[1] ~= '' then mine = redis.call('HDEL', key, 'p:' .. ARGV[1]) end
-        redis.call('HINCRBY', key, 'g', 1)
+        move(key)
         local has = redis.call('HMGET', key, 'n', 't')
         local n = false
         if mine == 1 and has[1] and has[2] then
@@ -154,10 +172,10 @@ final class InboxCounters {
       """);
 
   // Always moves g (creating the key if needed), so a rebuild that counted before the change cannot store.
-  private static final RedisScript INVALIDATE = new RedisScript("""
+  private static final RedisScript INVALIDATE = new RedisScript(MOVE + """
       for _, key in ipairs(KEYS) do
         redis.call('HDEL', key, 'n', 't')
-        redis.call('HINCRBY', key, 'g', 1)
+        move(key)
         redis.call('EXPIRE', key, ARGV[1])
       end
       return 1
@@ -299,20 +317,40 @@ final class InboxCounters {
 
   /** The user's unread and total counts. */
   Future<NotificationStore.Counts> counts(String userId) {
-    if (redis == null || isStale(userId)) return store.counts(userId);
+    return read(userId).map(Reading::counts);
+  }
+
+  /**
+   * The user's counts and, when they came from a settled hash, the generation they belong to.
+   *
+   * @param generation the hash's {@code g} when the counts were read from Redis with no change in flight; null
+   *                   when they were counted in PostgreSQL (no Redis, distrusted, a change in flight, a rebuild).
+   *                   Every change of the inbox moves it, on whichever node, before the change is acknowledged.
+   */
+  record Reading(NotificationStore.Counts counts, String generation) {
+  }
+
+  Future<Reading> read(String userId) {
+    if (redis == null || isStale(userId)) return counted(userId);
     return state(userId).transform(ar -> {
       if (ar.failed()) {
         LOG.warn("inbox counters unavailable, counting in PostgreSQL: {}", ar.cause().toString());
-        return store.counts(userId);
+        return counted(userId);
       }
       State s = ar.result();
-      if (s.busy()) return store.counts(userId);
+      if (s.busy()) return counted(userId);
       if (s.unread() != null && s.total() != null) {
-        return Future.succeededFuture(new NotificationStore.Counts(s.unread(), s.total()));
+        return Future.succeededFuture(new Reading(new NotificationStore.Counts(s.unread(), s.total()),
+            s.generation().isEmpty() ? null : s.generation()));
       }
       return afterRead.get().compose(x -> store.counts(userId))
-          .compose(c -> beforeStore.get().compose(x -> storeIfUnchanged(userId, s.generation(), c)).map(c));
+          .compose(c -> beforeStore.get().compose(x -> storeIfUnchanged(userId, s.generation(), c))
+              .map(new Reading(c, null)));
     });
+  }
+
+  private Future<Reading> counted(String userId) {
+    return store.counts(userId).map(c -> new Reading(c, null));
   }
 
   /** A user's hash as a read sees it: counts (null when absent), generation, and whether a change is in flight. */

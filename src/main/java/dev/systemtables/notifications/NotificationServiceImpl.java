@@ -40,10 +40,12 @@ final class NotificationServiceImpl implements NotificationService {
   private final Pushes pushes;
   private final Limits limits;
   private final boolean totalsCached;
+  private final InboxPages pages;
 
   NotificationServiceImpl(NotificationStore store, InboxCounters counters, RateLimiter limiter, Pushes pushes,
-                          Limits limits, boolean totalsCached) {
+                          Limits limits, boolean totalsCached, int cachedPages) {
     this.store = store;
+    this.pages = new InboxPages(store, cachedPages);
     this.counters = counters;
     this.limiter = limiter;
     this.pushes = pushes;
@@ -59,12 +61,10 @@ final class NotificationServiceImpl implements NotificationService {
     }
     // One statement per page: the total comes from the counters when the filters are ones they cover.
     if (!totalsCached || !q.onlyReadFilter()) return store.countedPage(userId, q);
-    Future<List<Notification>> page = store.page(userId, q);
-    Future<NotificationStore.Counts> counts = counters.counts(userId);
-    return Future.all(page, counts).map(x -> {
-      NotificationStore.Counts c = counts.result();
+    return counters.read(userId).compose(reading -> {
+      NotificationStore.Counts c = reading.counts();
       long total = q.read() == null ? c.total() : q.read() ? c.total() - c.unread() : c.unread();
-      return new Page<>(page.result(), total);
+      return pages.page(userId, q, reading.generation()).map(items -> new Page<>(items, total));
     });
   }
 
