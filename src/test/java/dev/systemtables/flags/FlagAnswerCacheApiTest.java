@@ -166,17 +166,31 @@ class FlagAnswerCacheApiTest {
   @Test
   @DisplayName("A periodic reload that finds nothing changed keeps the stored answers")
   void unchangedReloadKeeps() {
-    JsonObject flag = create(app, "{\"name\": \"cache-steady\", \"enabled\": true, \"rolloutPercentage\": 40}");
+    // Conditions with a number, a segment, weighted variants: every kind of value must read back equal.
+    Resp seg = app.post("/api/v1/flags/segments", admin, """
+        {"name": "steady-seg", "constraints": [{"contextName": "plan", "operator": "IN", "values": ["pro"]}]}""");
+    assertThat(seg.status()).as(seg.toString()).isEqualTo(201);
+    JsonObject legacy = create(app, """
+        {"name": "cache-steady", "enabled": true, "rolloutPercentage": 40,
+         "conditions": {"userRoles": ["VIEWER"], "customConditions": {"seats": 3, "beta": true}}}""");
+    JsonObject ruled = create(app, """
+        {"name": "cache-steady-rules", "enabled": true, "type": "string",
+         "variants": [{"name": "a", "value": "x", "weight": 500}, {"name": "b", "value": "y", "weight": 500}],
+         "defaultVariant": {"name": "none", "value": ""},
+         "rules": [{"segments": ["steady-seg"], "rolloutPercentage": 60}]}""");
     try {
-      String token = app.token("steady-user", "VIEWER");
-      boolean first = all(app, token).getBoolean("cache-steady");
+      String token = app.token(new JsonObject().put("sub", "steady-user").put("role", "VIEWER").put("plan", "pro")
+          .put("seats", 3).put("beta", true));
+      JsonObject first = all(app, token);
       FlagSnapshot before = app.app().node().flags().current();
       assertThat(stored(app)).isPositive();
       assertThat(Poll.until(5_000, () -> app.app().node().flags().current() != before)).as("reloaded").isTrue();
       assertThat(stored(app)).as("kept over the reload").isPositive();
-      assertThat(all(app, token).getBoolean("cache-steady")).isEqualTo(first);
+      assertThat(all(app, token)).isEqualTo(first);
     } finally {
-      delete(flag);
+      delete(legacy);
+      delete(ruled);
+      assertThat(app.delete("/api/v1/flags/segments/" + seg.data().getString("id"), admin).status()).isEqualTo(204);
     }
   }
 }
