@@ -156,7 +156,7 @@ public final class Application {
     NodeContext node = new NodeContext(config, db, redis, tokens,
         new CallerRecorder(domains.users(), 500_000),
         new RateLimiter(redis, config.redisCommandTimeoutMillis()),
-        registry, UUID.randomUUID().toString(), new FlagSnapshots(), domains, loops, clock);
+        registry, UUID.randomUUID().toString(), new FlagSnapshots(config.flagAnswerCacheEntries()), domains, loops, clock);
     Drain drain = Drain.from(config.section("shutdown"));
     Probes probes = new Probes(db.pool(vertx, "health"), redis, drain);
     // Each domain is one verticle per node owning its pool and shared state, serving on every event loop.

@@ -16,8 +16,8 @@ import java.time.Clock;
  *
  * @param redis      null when the node runs without Redis
  * @param nodeId     a unique name of this process, recorded with job runs
- * @param flags      the node's in-memory flag snapshot: written by the flag snapshot verticle alone, read by
- *                   the evaluation endpoints
+ * @param flags      the node's in-memory flag snapshot and the answers of GET /flags/enabled stored under it:
+ *                   written by the flag snapshot verticle alone, read by the evaluation endpoints
  * @param domains    the domains' service interfaces, for every caller
  * @param eventLoops how many event loops the node runs: every domain serves from each of them
  * @param clock      what the scheduler reads the time from (tests move it); data timestamps are PostgreSQL's

@@ -31,6 +31,7 @@ public record AppConfig(
     String clusterHost,
     int clusterPort,
     String clusterMembers,
+    int flagAnswerCacheEntries,
     JsonObject raw) {
 
   /** Environment variables the operator contract names; nothing else is read from the environment. */
@@ -78,8 +79,16 @@ public record AppConfig(
         firstNonBlank(env.get("CLUSTER_HOST"), cluster.getString("host"), "127.0.0.1"),
         intOf(env.get("CLUSTER_PORT"), cluster.getInteger("port", 5701), "CLUSTER_PORT"),
         firstNonBlank(env.get("CLUSTER_MEMBERS"), cluster.getString("members")),
+        nonNegative(section(yaml, "flags").getValue("answerCacheEntries"), DEFAULT_FLAG_ANSWER_CACHE_ENTRIES,
+            "flags.answerCacheEntries"),
         yaml.copy());
   }
+
+  /**
+   * Callers whose {@code GET /flags/enabled} answer a node keeps per flag snapshot when {@code flags.answerCacheEntries}
+   * does not say (README "Configuration").
+   */
+  public static final int DEFAULT_FLAG_ANSWER_CACHE_ENTRIES = 10_000;
 
   /** Connections of each pool when {@code database.pools} does not say. */
   public static final Map<String, Integer> DEFAULT_POOL_SIZES = Map.of(
@@ -103,6 +112,14 @@ public record AppConfig(
       sizes.put(name, n);
     }
     return Map.copyOf(sizes);
+  }
+
+  private static int nonNegative(Object v, int fallback, String name) {
+    if (v == null) return fallback;
+    if (!(v instanceof Integer n) || n < 0) {
+      throw new IllegalArgumentException(name + " must be an integer >= 0, got '" + v + "'");
+    }
+    return n;
   }
 
   /** A named section of the raw tree, empty when absent. */

@@ -119,6 +119,14 @@ final class CompiledConstraint {
     this.versions = v == null ? null : new java.util.concurrent.ConcurrentHashMap<>();
   }
 
+  /**
+   * Whether the result may change with the clock alone: DATE_* reads the node's clock when the context carries no
+   * {@code currentTime} (every token-only caller), so such an answer must never be stored (see {@link FlagAnswers}).
+   */
+  boolean readsClock() {
+    return operator == Operator.DATE_AFTER || operator == Operator.DATE_BEFORE;
+  }
+
   /** Whether the constraint holds for this caller. */
   boolean test(EvaluationContext ctx) {
     if (operator == null) return false;

@@ -32,6 +32,39 @@ final class CompiledFlag {
     }
   }
 
+  /** Whether an answer of this flag may depend on the clock (a DATE_* constraint in a rule or one of its segments). */
+  boolean readsClock() {
+    for (CompiledRule rule : rules) {
+      if (rule.readsClock()) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether this flag's on/off may be drawn at random for a caller with a user id: a rollout between 0 and
+   * 100 % on {@code random} stickiness. (A {@code default} rollout draws only for a caller with neither user id nor
+   * session id, and a token always has a user id; a named field that is missing never matches, without a draw.)
+   */
+  boolean rolloutMayBeRandom() {
+    for (CompiledRule rule : rules) {
+      if (rule.randomRollout()) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether the variant served may be drawn at random for a caller with a user id: a weighted choice on a named
+   * stickiness field falls back to a random seed when the caller lacks that field. Only a dependency that names
+   * variants reads a parent's variant into another flag's on/off.
+   */
+  boolean variantMayBeRandom() {
+    if (flagVariants.mayBeRandom()) return true;
+    for (CompiledRule rule : rules) {
+      if (rule.variants.mayBeRandom()) return true;
+    }
+    return false;
+  }
+
   /**
    * The rule-flag steps of the evaluation (the flag is enabled and its dependencies hold): the first matching rule
    * and its variant, or the default variant when none matches.
@@ -100,6 +133,17 @@ final class CompiledFlag {
       this.variants = new Variants(rule.variants(), groupId, variantStickiness != null ? variantStickiness : stickiness);
     }
 
+    boolean readsClock() {
+      for (CompiledConstraint c : constraints) {
+        if (c.readsClock()) return true;
+      }
+      return false;
+    }
+
+    boolean randomRollout() {
+      return "random".equals(stickiness) && rollout > 0 && rollout < 100;
+    }
+
     /** {@link #NO_MATCH}, {@link #MATCH}, or {@link #MATCH_BY_ROLLOUT} when a rollout below 100 % let the caller in. */
     int match(EvaluationContext ctx) {
       if (broken) return NO_MATCH;
@@ -162,6 +206,11 @@ final class CompiledFlag {
 
     boolean isEmpty() {
       return variants.length == 0;
+    }
+
+    /** Whether {@link #weighted} may seed at random for a caller with a user id (see {@link #seed}). */
+    boolean mayBeRandom() {
+      return totalWeight > 0 && !"default".equals(stickiness);
     }
 
     /** Whether a weighted choice here is a choice among two or more variants. */

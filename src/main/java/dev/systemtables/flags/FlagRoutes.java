@@ -77,20 +77,12 @@ public final class FlagRoutes {
   }
 
   /**
-   * Every flag for the caller, written straight into the answer: this runs on nearly every page view,
-   * so it builds no map and no JSON tree (each flag's key is encoded once per snapshot).
+   * Every flag for the caller: this runs on nearly every page view, so a caller asking again under the same snapshot
+   * gets its stored answer without evaluating ({@link FlagAnswers}).
    */
   private Future<Reply> allEnabled(Request req) {
-    FlagSnapshot snapshot = snapshots.current();
-    EvaluationContext subject = subject(req.caller());
-    StringBuilder body = new StringBuilder(32 + snapshot.size() * 32).append("{\"data\":{\"flags\":{");
-    boolean first = true;
-    for (FlagSnapshot.Entry e : snapshot.entries()) {
-      if (!first) body.append(',');
-      first = false;
-      body.append(e.jsonKey()).append(FlagEvaluator.isEnabled(snapshot, e.flag(), subject));
-    }
-    return Future.succeededFuture(new Reply(200, body.append("}}}").toString(), null));
+    String body = snapshots.answers().allEnabled(subject(req.caller()));
+    return Future.succeededFuture(new Reply(200, body, null));
   }
 
   private Future<Reply> evaluate(Request req) {

@@ -29,6 +29,8 @@ public final class FlagSnapshot {
   private final Map<String, CompiledFlag> compiled;
   private final List<Entry> entries;
   private final Instant loadedAt;
+  /** See {@link #repeatable()}: worked out once here, read on every {@code GET /flags/enabled}. */
+  private final boolean repeatable;
 
   private FlagSnapshot(Map<String, Flag> byName, Map<String, Segment> segments, Instant loadedAt) {
     this.byName = byName;
@@ -40,6 +42,21 @@ public final class FlagSnapshot {
     this.compiled = c;
     this.entries = byName.values().stream().map(f -> new Entry(f, "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(f.name())) + "\":")).toList();
     this.loadedAt = loadedAt;
+    this.repeatable = repeatable(byName, c);
+  }
+
+  private static boolean repeatable(Map<String, Flag> byName, Map<String, CompiledFlag> compiled) {
+    for (CompiledFlag f : compiled.values()) {
+      if (f.readsClock() || f.rolloutMayBeRandom()) return false;
+    }
+    for (Flag f : byName.values()) {
+      for (Dependency d : f.dependencies()) {
+        if (d.variants().isEmpty()) continue;
+        CompiledFlag parent = compiled.get(d.flag());
+        if (parent != null && parent.variantMayBeRandom()) return false;
+      }
+    }
+    return true;
   }
 
   /** A snapshot of these flags (names are unique), ordered by name. */
@@ -88,6 +105,23 @@ public final class FlagSnapshot {
 
   public int size() {
     return byName.size();
+  }
+
+  /**
+   * Whether every flag's on/off is a function of the caller's token alone, for a caller with a user id: no DATE_*
+   * constraint (it reads the clock), no rollout on {@code random} stickiness, and no dependency on a variant that
+   * may be drawn at random. Only then may an answer be stored and given again ({@link FlagAnswers}).
+   */
+  public boolean repeatable() {
+    return repeatable;
+  }
+
+  /**
+   * Whether the other snapshot holds exactly the same flags and segments (every field, bookkeeping included), so
+   * that every answer under it is the same: the periodic reload builds such a snapshot when nothing changed.
+   */
+  boolean sameContent(FlagSnapshot other) {
+    return other == this || (byName.equals(other.byName) && segments.equals(other.segments));
   }
 
   /** When the node read this state from PostgreSQL. */
