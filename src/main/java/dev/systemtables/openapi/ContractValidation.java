@@ -77,7 +77,7 @@ public final class ContractValidation implements RequestFilter {
     this.validator = validated.map(c -> {
       contract = ApiContract.get();
       details = new ValidationDetail(contract);
-      return RequestValidator.create(vertx, c);
+      return RequestValidator.create(vertx, new ReusedValidators(c));
     });
   }
 
