@@ -32,6 +32,7 @@ public record AppConfig(
     int clusterPort,
     String clusterMembers,
     int flagAnswerCacheEntries,
+    int cachedInboxPages,
     JsonObject raw) {
 
   /** Environment variables the operator contract names; nothing else is read from the environment. */
@@ -81,6 +82,8 @@ public record AppConfig(
         firstNonBlank(env.get("CLUSTER_MEMBERS"), cluster.getString("members")),
         nonNegative(section(yaml, "flags").getValue("answerCacheEntries"), DEFAULT_FLAG_ANSWER_CACHE_ENTRIES,
             "flags.answerCacheEntries"),
+        nonNegative(section(yaml, "notifications").getValue("cachedPages"), DEFAULT_CACHED_INBOX_PAGES,
+            "notifications.cachedPages"),
         yaml.copy());
   }
 
@@ -89,6 +92,12 @@ public record AppConfig(
    * does not say (README "Configuration").
    */
   public static final int DEFAULT_FLAG_ANSWER_CACHE_ENTRIES = 10_000;
+
+  /**
+   * Inbox pages a node keeps in memory when {@code notifications.cachedPages} does not say; a page of 20
+   * notifications holds about 10 KiB, so about 40 MiB at this bound.
+   */
+  public static final int DEFAULT_CACHED_INBOX_PAGES = 4_096;
 
   /** Connections of each pool when {@code database.pools} does not say. */
   public static final Map<String, Integer> DEFAULT_POOL_SIZES = Map.of(

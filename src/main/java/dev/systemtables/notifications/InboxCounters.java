@@ -74,7 +74,7 @@ final class InboxCounters {
   /**
    * Moves {@code g}. A hash without one (new, expired, flushed) starts it from Redis' clock in microseconds,
    * so a generation is never handed out twice across a key's lifetimes: a page cached under a generation
-   * (see {@link NotificationServiceImpl}) cannot be taken for a later state that happens to count the same.
+   * (see {@link InboxPages}) cannot be taken for a later state that happens to count the same.
    */
   private static final String MOVE = """
       local function move(key)

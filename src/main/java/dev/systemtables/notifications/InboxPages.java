@@ -1,7 +1,7 @@
 package dev.systemtables.notifications;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -31,8 +31,7 @@ final class InboxPages {
   /** @param entries at most this many pages kept; 0 keeps none */
   InboxPages(NotificationStore store, int entries) {
     this.store = store;
-    this.kept = entries <= 0 ? null : CacheBuilder.newBuilder().maximumSize(entries)
-        .concurrencyLevel(Math.max(4, Runtime.getRuntime().availableProcessors())).build();
+    this.kept = entries == 0 ? null : Caffeine.newBuilder().maximumSize(entries).build();
   }
 
   /** The page of {@code q} (type and priority unset, no {@code after}) for a user whose counters show {@code generation}. */

@@ -16,9 +16,6 @@ import io.vertx.sqlclient.Pool;
  */
 public final class NotificationVerticle extends VerticleBase {
 
-  /** A page of 20 notifications holds about 10 KiB: the default bounds them to about 40 MiB. */
-  static final int DEFAULT_CACHED_PAGES = 4_096;
-
   private final NodeContext node;
   private Pool pool;
   private InboxCounters counters;
@@ -37,7 +34,7 @@ public final class NotificationVerticle extends VerticleBase {
     NotificationService service = new NotificationServiceImpl(store, counters, node.rateLimiter(), new Pushes(vertx),
         new NotificationServiceImpl.Limits(limits.getInteger("notificationCreatesPerHour", 1000),
             limits.getInteger("markReadPerMinute", 100)),
-        node.redisEnabled(), node.config().section("notifications").getInteger("cachedPages", DEFAULT_CACHED_PAGES));
+        node.redisEnabled(), node.config().cachedInboxPages());
     return vertx.deployVerticle(() -> new ServiceVerticle<>(NotificationService.class, service),
         new DeploymentOptions().setInstances(node.eventLoops()));
   }
