@@ -8,6 +8,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.ElementClickInterceptedException;
+import org.openqa.selenium.ElementNotInteractableException;
+import org.openqa.selenium.SearchContext;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -80,6 +84,24 @@ class DocsBrowserTest {
     return new WebDriverWait(browser, Duration.ofSeconds(seconds));
   }
 
+  /**
+   * Swagger UI renders each step (an opened operation, its "Try it out", the modal's buttons) after the click
+   * that asked for it, so an element is looked up again until it is there and takes the click; looking it up
+   * once, right after the previous click, failed in CI on a busy machine.
+   */
+  static void clickWhenReady(SearchContext scope, By by) {
+    waitUpTo(15)
+        .ignoring(StaleElementReferenceException.class)
+        .ignoring(ElementClickInterceptedException.class)
+        .ignoring(ElementNotInteractableException.class)
+        .until(driver -> {
+          List<WebElement> found = scope.findElements(by);
+          if (found.isEmpty() || !found.get(0).isDisplayed() || !found.get(0).isEnabled()) return false;
+          found.get(0).click();
+          return true;
+        });
+  }
+
   @Test
   @DisplayName("/docs is Swagger UI under the bell page's Content-Security-Policy, loading nothing from elsewhere")
   void servedFromTheWebJar() {
@@ -112,18 +134,18 @@ class DocsBrowserTest {
     assertThat(browser.findElement(By.cssSelector(".info .title")).getText()).contains("system-tables");
 
     // Authorize: paste the token into the bearerAuth dialog.
-    browser.findElement(By.cssSelector("button.authorize")).click();
+    clickWhenReady(browser, By.cssSelector("button.authorize"));
     WebElement field = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(
         By.cssSelector(".modal-ux input[type=text], .modal-ux input[type=password]")));
     field.sendKeys(token);
-    browser.findElement(By.cssSelector(".modal-ux .auth-btn-wrapper button.authorize")).click();
-    browser.findElement(By.cssSelector(".modal-ux button.btn-done, .modal-ux .close-modal")).click();
+    clickWhenReady(browser, By.cssSelector(".modal-ux .auth-btn-wrapper button.authorize"));
+    clickWhenReady(browser, By.cssSelector(".modal-ux button.btn-done, .modal-ux .close-modal"));
 
     // Open GET /api/v1/me, Try it out, Execute.
     WebElement op = browser.findElement(By.id("operations-identity-getMe"));
-    op.findElement(By.cssSelector(".opblock-summary-control")).click();
-    waitUpTo(10).until(ExpectedConditions.elementToBeClickable(op.findElement(By.cssSelector(".try-out__btn")))).click();
-    waitUpTo(10).until(ExpectedConditions.elementToBeClickable(op.findElement(By.cssSelector(".execute")))).click();
+    clickWhenReady(op, By.cssSelector(".opblock-summary-control"));
+    clickWhenReady(op, By.cssSelector(".try-out__btn"));
+    clickWhenReady(op, By.cssSelector(".execute"));
 
     WebElement status = waitUpTo(15).until(ExpectedConditions.presenceOfNestedElementLocatedBy(op,
         By.cssSelector(".live-responses-table tbody .response-col_status")));
