@@ -66,7 +66,7 @@ public final class SegmentJson {
     rejectUnknown(body);
     String name = name(body);
     String description = description(body);
-    List<Constraint> constraints = body.getValue("constraints") == null ? List.of() : constraints(body.getValue("constraints"), "constraints");
+    List<Constraint> constraints = body.getValue("constraints") == null ? List.of() : written(body.getValue("constraints"));
     return new NewSegment(name, description, constraints);
   }
 
@@ -78,10 +78,21 @@ public final class SegmentJson {
         "constraints must not be null (an empty list matches everybody)");
     String name = body.containsKey("name") ? name(body) : null;
     String description = description(body);
-    List<Constraint> constraints = body.containsKey("constraints") ? constraints(body.getValue("constraints"), "constraints") : null;
+    List<Constraint> constraints = body.containsKey("constraints") ? written(body.getValue("constraints")) : null;
     Check.that(name != null || body.containsKey("description") || constraints != null,
         "body changes no field (name, description, constraints)");
     return new SegmentPatch(name, body.containsKey("description"), description, constraints);
+  }
+
+  /**
+   * Constraints of a create or a PATCH: checked as a rule's are, operands included (a NUM_* value that is not a
+   * number and the like would make the constraint never true). Rows already stored are read leniently by
+   * {@link #constraints}, so a segment written before this check still loads.
+   */
+  private static List<Constraint> written(Object raw) {
+    List<Constraint> constraints = constraints(raw, "constraints");
+    FlagRules.checkOperands(constraints, "constraints");
+    return constraints;
   }
 
   /** Reads constraints written by the service (or an import); throws {@link BadInput} naming {@code field}. */

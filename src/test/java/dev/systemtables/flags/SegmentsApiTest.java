@@ -113,7 +113,17 @@ class SegmentsApiTest {
         Arguments.of("inverted not a boolean", "{\"name\": \"x9\", \"constraints\": [{\"contextName\": \"a\", \"operator\": \"IN\","
             + " \"values\": [\"x\"], \"inverted\": \"yes\"}]}", "constraints[0].inverted must be a boolean"),
         Arguments.of("unknown constraint field", "{\"name\": \"x10\", \"constraints\": [{\"contextName\": \"a\", \"operator\": \"IN\","
-            + " \"values\": [\"x\"], \"negate\": true}]}", "constraints[0].negate is not a field of a constraint"));
+            + " \"values\": [\"x\"], \"negate\": true}]}", "constraints[0].negate is not a field of a constraint"),
+        // Operands a rule's constraint refuses are refused here too: the evaluator would treat them as never true.
+        Arguments.of("NUM value not a number", "{\"name\": \"x11\", \"constraints\": [{\"contextName\": \"a\", \"operator\": \"NUM_GT\","
+            + " \"value\": \"ten\"}]}", "constraints[0].value must be a number"),
+        Arguments.of("DATE value not a date", "{\"name\": \"x12\", \"constraints\": [{\"contextName\": \"currentTime\","
+            + " \"operator\": \"DATE_AFTER\", \"value\": \"tomorrow\"}]}", "constraints[0].value must be an ISO-8601 date-time"),
+        Arguments.of("SEMVER value not a version", "{\"name\": \"x13\", \"constraints\": [{\"contextName\": \"appVersion\","
+            + " \"operator\": \"SEMVER_GT\", \"value\": \"v1\"}]}", "constraints[0].value must be a semantic version"),
+        Arguments.of("REGEX that does not compile", "{\"name\": \"x14\", \"constraints\": [{\"contextName\": \"a\","
+            + " \"operator\": \"IN\", \"values\": [\"x\"]}, {\"contextName\": \"a\", \"operator\": \"REGEX\", \"values\": [\"(\"]}]}",
+            "constraints[1].values[0] is not a valid regular expression"));
   }
 
   @ParameterizedTest(name = "{0} → 400")
@@ -125,6 +135,20 @@ class SegmentsApiTest {
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.json().getString("detail")).contains(detail);
     assertThat(app.get("/api/v1/flags/segments", admin).json().getJsonArray("data").size()).isEqualTo(before);
+  }
+
+  @Test
+  @DisplayName("A PATCH with an operand a rule would refuse is a 400 naming the field, and the segment keeps its constraints")
+  void badOperandInPatch() {
+    JsonObject s = createSegment(app, new JsonObject().put("name", "cidr-" + SEQ.incrementAndGet())
+        .put("constraints", new JsonArray().add(beta())));
+    Resp r = app.patch("/api/v1/flags/segments/" + s.getString("id"), admin,
+        "{\"constraints\": [{\"contextName\": \"a\", \"operator\": \"IN_CIDR\", \"values\": [\"10.0.0.0/99\"]}]}");
+    assertThat(r.status()).as(r.toString()).isEqualTo(400);
+    assertThat(r.json().getString("detail")).contains("constraints[0].values[0] must be an IP address or a CIDR range");
+    JsonObject kept = app.get("/api/v1/flags/segments", admin).json().getJsonArray("data").stream()
+        .map(JsonObject.class::cast).filter(x -> x.getString("id").equals(s.getString("id"))).findFirst().orElseThrow();
+    assertThat(kept.getJsonArray("constraints")).isEqualTo(s.getJsonArray("constraints"));
   }
 
   @Test
