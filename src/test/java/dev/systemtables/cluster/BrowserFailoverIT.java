@@ -119,6 +119,8 @@ class BrowserFailoverIT {
       List<Integer> perNode = new ArrayList<>();
       for (int i = 0; i < 3; i++) perNode.add((int) cluster.node(i).metric("vertx_http_server_active_ws_connections"));
       System.out.println("[failover] sockets per node before the kill " + perNode + "; the page's node is " + Haproxy.serverName(pageNode));
+      List<Map<String, Double>> busBefore = new ArrayList<>();
+      for (int i = 0; i < 3; i++) busBefore.add(eventBusMetrics(cluster.node(i)));
 
       // The crash.
       AppProcess dead = cluster.node(pageNode);
@@ -154,7 +156,11 @@ class BrowserFailoverIT {
       pageCreated.add(notify(admin, pageUser, "after the reconnect"));
       awaitPage(pageCreated);
       broadcast(admin, clientUsers, "after the reconnect");
-      for (Client c : clients) c.awaitShown(4, PUSH_WAIT);
+      try {
+        for (Client c : clients) c.awaitShown(4, PUSH_WAIT);
+      } catch (AssertionError e) {
+        throw new AssertionError(diagnosis(admin, clients, pageNode, busBefore), e);
+      }
       System.out.printf("[failover] the page was live again and showed the 3 notifications created meanwhile %.1f s "
           + "after the SIGKILL; %d of %d clients had to reconnect (one after the other), the last one registered and "
           + "caught up %.1f s after it%n",
@@ -184,6 +190,84 @@ class BrowserFailoverIT {
     } finally {
       clients.forEach(Client::close);
     }
+  }
+
+  /**
+   * What a failure needs to tell where pushes stopped (stop 18 saw the reconnected clients get none, once, and
+   * nothing then said whether their registrations existed on the survivors): which clients lack the last push,
+   * moved or not; each survivor's sockets, event-bus handlers and discarded messages before and now; whether a
+   * fresh socket opened straight on each survivor for the first such user gets a push made now, and whether
+   * that user's own socket does; HAProxy's bridge log lines and the survivors' warnings.
+   */
+  private static String diagnosis(String admin, List<Client> clients, int deadNode, List<Map<String, Double>> busBefore)
+      throws InterruptedException {
+    StringBuilder out = new StringBuilder("\n[failover diagnosis]\n");
+    try {
+      List<Client> missing = new ArrayList<>();
+      for (Client c : clients) {
+        c.drain(Duration.ofMillis(50));
+        if (c.shown.size() < 4) missing.add(c);
+      }
+      long moved = missing.stream().filter(c -> c.reconnects > 0).count();
+      out.append("clients without the last push: ").append(missing.size()).append(" (").append(moved)
+          .append(" of them reconnected after the kill, ").append(missing.size() - moved).append(" never moved)\n");
+      for (int i = 0; i < 3; i++) {
+        if (i == deadNode) continue;
+        out.append(Haproxy.serverName(i)).append(": before the kill ").append(busBefore.get(i)).append("; now ")
+            .append(eventBusMetrics(cluster.node(i))).append('\n');
+      }
+      if (!missing.isEmpty()) {
+        Client first = missing.get(0);
+        String address = "notifications.user." + first.user;
+        out.append("first: ").append(first.user).append(", socket closed: ").append(first.socket.closed().getNow("no"))
+            .append(", frames: ").append(first.socket.seen()).append('\n');
+        List<BridgeClient> probes = new ArrayList<>();
+        try {
+          for (int i = 0; i < 3; i++) {
+            if (i == deadNode) continue;
+            BridgeClient probe = BridgeClient.connect(cluster.node(i).baseUrl());
+            probe.register(address, first.token);
+            probes.add(probe);
+          }
+          sleep(500);
+          notify(admin, first.user, "diagnosis probe");
+          for (int k = 0; k < probes.size(); k++) {
+            JsonObject f = probes.get(k).next(BridgeClient.messageOn(address), Duration.ofSeconds(5));
+            out.append("fresh socket straight on survivor ").append(k).append(": ")
+                .append(f != null ? "got the probe push" : "NO probe push; frames " + probes.get(k).seen()).append('\n');
+          }
+          JsonObject own = first.socket.next(BridgeClient.messageOn(address), Duration.ofSeconds(2));
+          out.append("the client's own socket: ").append(own != null ? "got the probe push" : "NO probe push").append('\n');
+        } finally {
+          probes.forEach(BridgeClient::close);
+        }
+      }
+      List<String> bridgeLog = haproxy.requestLog().stream().filter(l -> l.contains("/eventbus")).toList();
+      out.append("haproxy bridge log, last 5 of ").append(bridgeLog.size()).append(":\n");
+      bridgeLog.subList(Math.max(0, bridgeLog.size() - 5), bridgeLog.size()).forEach(l -> out.append("  ").append(l).append('\n'));
+      for (int i = 0; i < 3; i++) {
+        if (i == deadNode) continue;
+        out.append(Haproxy.serverName(i)).append(" warnings and errors:\n");
+        cluster.node(i).output().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+            .limit(40).forEach(l -> out.append("  ").append(l).append('\n'));
+      }
+    } catch (RuntimeException | Error e) {
+      out.append("(diagnosis stopped: ").append(e).append(")\n");
+    }
+    return out.toString();
+  }
+
+  /** A node's event-bus handler count and the messages it discarded or holds pending. */
+  private static Map<String, Double> eventBusMetrics(AppProcess node) {
+    Map<String, Double> all = node.metrics();
+    Map<String, Double> out = new java.util.TreeMap<>();
+    all.forEach((k, v) -> {
+      if (k.startsWith("vertx_eventbus_handlers") || k.startsWith("vertx_eventbus_discarded")
+          || k.startsWith("vertx_eventbus_pending") || k.startsWith("vertx_http_server_active_ws_connections")) {
+        out.put(k, v);
+      }
+    });
+    return out;
   }
 
   /** The node (index) whose bridge holds exactly {@code count} WebSockets. */
@@ -299,7 +383,7 @@ class BrowserFailoverIT {
       drain(Duration.ofMillis(1));
     }
 
-    private void drain(Duration wait) {
+    void drain(Duration wait) {
       try {
         JsonObject f;
         while ((f = socket.next(BridgeClient.messageOn("notifications.user." + user), wait)) != null) take(f);
