@@ -61,8 +61,7 @@ class BrowserFailoverIT {
     assertThat(CHROMIUM).as("Debian's chromium is required (apt-get install -y chromium chromium-driver)").canRead();
     assertThat(CHROMEDRIVER).as("Debian's chromium-driver is required").canRead();
     cluster = ClusterNodes.start(3, new JsonObject());
-    haproxy = Haproxy.start(cluster.httpPorts());
-    for (int i = 0; i < 3; i++) haproxy.awaitServer(Haproxy.serverName(i), "UP", Duration.ofSeconds(30));
+    haproxy = cluster.behindHaproxy();
     profile = Files.createTempDirectory("chromium-profile");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);

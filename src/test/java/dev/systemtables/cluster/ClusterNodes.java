@@ -1,6 +1,7 @@
 package dev.systemtables.cluster;
 
 import dev.systemtables.testing.AppProcess;
+import dev.systemtables.testing.Haproxy;
 import dev.systemtables.testing.Jwts;
 import dev.systemtables.testing.TestApp;
 import dev.systemtables.testing.TestDatabases;
@@ -117,6 +118,21 @@ final class ClusterNodes implements AutoCloseable {
     // Generous: under load, on a shared 2-core machine, a JVM's start can take a minute.
     node.awaitReady(Duration.ofSeconds(180));
     return node;
+  }
+
+  /**
+   * Debian's HAProxy running {@code deploy/haproxy.cfg} in front of these nodes, returned once its health checks
+   * report every node UP.
+   */
+  Haproxy behindHaproxy() throws Exception {
+    Haproxy haproxy = Haproxy.start(httpPorts());
+    try {
+      for (int i = 0; i < nodes.size(); i++) haproxy.awaitServer(Haproxy.serverName(i), "UP", Duration.ofSeconds(30));
+    } catch (InterruptedException | RuntimeException | Error e) {
+      haproxy.close();
+      throw e;
+    }
+    return haproxy;
   }
 
   String databaseUrl() {

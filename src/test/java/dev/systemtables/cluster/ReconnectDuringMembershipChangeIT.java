@@ -43,8 +43,7 @@ class ReconnectDuringMembershipChangeIT {
   @BeforeAll
   static void start() throws Exception {
     cluster = ClusterNodes.start(3, new JsonObject());
-    haproxy = Haproxy.start(cluster.httpPorts());
-    for (int i = 0; i < 3; i++) haproxy.awaitServer(Haproxy.serverName(i), "UP", Duration.ofSeconds(30));
+    haproxy = cluster.behindHaproxy();
   }
 
   @AfterAll

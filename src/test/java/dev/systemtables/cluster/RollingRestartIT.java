@@ -63,8 +63,7 @@ class RollingRestartIT {
             .put("checkSeconds", 1))
         // The load comes from one ADMIN caller; the hourly allowance per caller is not what is tested here.
         .put("rateLimits", new JsonObject().put("notificationCreatesPerHour", 1_000_000)));
-    haproxy = Haproxy.start(cluster.httpPorts());
-    for (int i = 0; i < 3; i++) haproxy.awaitServer(Haproxy.serverName(i), "UP", Duration.ofSeconds(30));
+    haproxy = cluster.behindHaproxy();
   }
 
   @AfterAll
