@@ -1,7 +1,6 @@
 package dev.systemtables.flags;
 
 import dev.systemtables.auth.Role;
-import dev.systemtables.config.AppConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -12,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("Stored answers of GET /flags/enabled: per caller and snapshot, bounded, never for clock or chance")
 class FlagAnswersTest {
@@ -146,17 +144,5 @@ class FlagAnswersTest {
     FlagSnapshots snapshots = installed(100, snapshot(ruled("d", Rule.of(future))));
     snapshots.answers().allEnabled(ADA);
     assertThat(snapshots.answers().stored()).isZero();
-  }
-
-  @Test
-  @DisplayName("flags.answerCacheEntries: 10000 unless set, 0 allowed, a negative or non-integer value refused")
-  void config() {
-    assertThat(AppConfig.from(new JsonObject(), Map.of()).flagAnswerCacheEntries()).isEqualTo(10_000);
-    assertThat(AppConfig.from(new JsonObject().put("flags", new JsonObject().put("answerCacheEntries", 0)), Map.of())
-        .flagAnswerCacheEntries()).isZero();
-    assertThatThrownBy(() -> AppConfig.from(new JsonObject().put("flags", new JsonObject().put("answerCacheEntries", -1)),
-        Map.of())).hasMessageContaining("flags.answerCacheEntries");
-    assertThatThrownBy(() -> AppConfig.from(new JsonObject().put("flags", new JsonObject().put("answerCacheEntries", "many")),
-        Map.of())).hasMessageContaining("flags.answerCacheEntries");
   }
 }

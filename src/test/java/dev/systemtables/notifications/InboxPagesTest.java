@@ -1,6 +1,5 @@
 package dev.systemtables.notifications;
 
-import dev.systemtables.config.AppConfig;
 import dev.systemtables.testing.Resp;
 import dev.systemtables.testing.TestApp;
 import dev.systemtables.testing.TestDatabases;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("Inbox pages kept in memory are served only while nothing in the inbox changed")
 class InboxPagesTest {
@@ -129,17 +127,5 @@ class InboxPagesTest {
     // Two moves before the page was kept, two after the drop: counted from zero again, they would meet.
     create(a, u, "3");
     assertThat(items(a, u)).as("read again, not the page kept before the counters were dropped").hasSize(3);
-  }
-
-  @Test
-  @DisplayName("notifications.cachedPages: 4096 unless set, 0 allowed, a negative or non-integer value refused at start")
-  void cachedPagesSetting() {
-    assertThat(AppConfig.from(new JsonObject(), Map.of()).cachedInboxPages()).isEqualTo(4_096);
-    assertThat(AppConfig.from(new JsonObject().put("notifications", new JsonObject().put("cachedPages", 0)), Map.of())
-        .cachedInboxPages()).isZero();
-    assertThatThrownBy(() -> AppConfig.from(new JsonObject().put("notifications", new JsonObject()
-        .put("cachedPages", -1)), Map.of())).hasMessageContaining("notifications.cachedPages");
-    assertThatThrownBy(() -> AppConfig.from(new JsonObject().put("notifications", new JsonObject()
-        .put("cachedPages", "many")), Map.of())).hasMessageContaining("notifications.cachedPages");
   }
 }
