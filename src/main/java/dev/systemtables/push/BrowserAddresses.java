@@ -16,11 +16,17 @@ import java.util.regex.Pattern;
  *   {@code sub} is {@code <userId>} may register.</li>
  *   <li>{@link #FLAGS_CHANGED}: {@code {"event": "flags.changed", "names": [...]}}; any valid token.</li>
  * </ul>
+ * On either address, the socket that registered, and only that one, first gets
+ * {@code {"event": "registered"}} once its register has taken effect on the node and in the cluster: anything
+ * published after it reaches the socket.
  */
 public final class BrowserAddresses {
 
   /** Prefix of a user's inbox address; the user id follows. */
   public static final String USER_PREFIX = "notifications.user.";
+
+  /** The {@code event} of the acknowledgement a socket gets when its register has taken effect. */
+  public static final String REGISTERED_EVENT = "registered";
 
   /** Flag-change signal (names only). */
   public static final String FLAGS_CHANGED = "flags.changed";

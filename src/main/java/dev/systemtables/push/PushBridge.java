@@ -38,6 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PushBridge {
 
   private static final Logger LOG = LoggerFactory.getLogger(PushBridge.class);
+  /** The body of the acknowledgement a socket gets once its register has taken effect. */
+  private static final JsonObject REGISTERED_BODY = new JsonObject().put("event", BrowserAddresses.REGISTERED_EVENT);
 
   private final Vertx vertx;
   private final TokenVerifier tokens;
@@ -80,6 +82,10 @@ public final class PushBridge {
   private void onEvent(BridgeEvent be) {
     switch (be.type()) {
       case REGISTER -> register(be);
+      case REGISTERED -> {
+        acknowledge(be.socket(), address(be));
+        be.complete(true);
+      }
       case SEND, PUBLISH -> refuse(be, address(be), "browsers may not send or publish on the event bus");
       case UNREGISTER -> {
         SocketState state = sockets.get(be.socket());
@@ -139,6 +145,16 @@ public final class PushBridge {
       LOG.debug("closing an event-bus socket whose token expired");
       socket.close();
     });
+  }
+
+  /**
+   * Tells this socket alone that its register took effect: the bridge's own protocol has no such answer, so a
+   * client could not otherwise know when catching up from REST stops missing anything, or that a register was
+   * lost. Sent as a message on the address, so the official client hands it to that address's handler.
+   */
+  private static void acknowledge(SockJSSocket socket, String address) {
+    if (address == null) return;
+    socket.write(new JsonObject().put("type", "rec").put("address", address).put("body", REGISTERED_BODY).encode());
   }
 
   /** Writes an error frame naming the address, then rejects the event. */

@@ -131,10 +131,10 @@ class IdleConnectionsTest {
     String address = BrowserAddresses.user(u);
     try (BridgeClient client = BridgeClient.connectPinging(app.port(), Duration.ofMillis(500))) {
       client.register(address, app.token(u, "CREATOR"));
-      client.awaitRegistered(app.app().vertx(), address);
+      client.awaitRegistered(address);
       Thread.sleep(5_000);
       assertThat(client.closed()).as("open after 5 s with a 2 s idle and a 1 s headers timeout").isNotDone();
-      client.awaitRegistered(app.app().vertx(), address);
+      client.awaitProbe(app.app().vertx(), address);
     }
   }
 }

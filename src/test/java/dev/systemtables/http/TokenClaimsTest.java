@@ -173,7 +173,8 @@ class TokenClaimsTest {
     String address = BrowserAddresses.user(u);
     try (BridgeClient client = BridgeClient.connect(app.port())) {
       client.register(address, token);
-      client.awaitRegistered(app.app().vertx(), address);
+      client.awaitRegistered(address);
+      client.awaitProbe(app.app().vertx(), address);
     }
   }
 

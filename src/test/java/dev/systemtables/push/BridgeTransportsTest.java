@@ -1,5 +1,6 @@
 package dev.systemtables.push;
 
+import dev.systemtables.testing.BridgeClient;
 import dev.systemtables.testing.RawHttp;
 import dev.systemtables.testing.Resp;
 import dev.systemtables.testing.SockJsXhrClient;
@@ -45,18 +46,18 @@ class BridgeTransportsTest {
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
   }
 
-  /** Creates notifications for the user until one arrives on the session (the bridge does not acknowledge a register). */
+  /** Waits for the acknowledgement of the user's register, then creates a notification and returns its push. */
   static JsonObject awaitOwnPush(SockJsXhrClient client, String user) throws Exception {
     String address = BrowserAddresses.user(user);
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (System.currentTimeMillis() < deadline) {
-      String title = "t-" + UUID.randomUUID();
-      create(user, title);
-      JsonObject frame = client.next(f -> "rec".equals(f.getString("type")) && address.equals(f.getString("address"))
-          && title.equals(f.getJsonObject("body").getJsonObject("notification").getString("title")), 1_000);
-      if (frame != null) return frame;
-    }
-    throw new AssertionError("no push on " + address + "; frames " + client.seen());
+    assertThat(client.next(BridgeClient.registeredOn(address), 10_000))
+        .as("the register acknowledged; frames " + client.seen()).isNotNull();
+    String title = "t-" + UUID.randomUUID();
+    create(user, title);
+    JsonObject frame = client.next(f -> BridgeClient.messageOn(address).test(f)
+        && f.getJsonObject("body").getJsonObject("notification") != null
+        && title.equals(f.getJsonObject("body").getJsonObject("notification").getString("title")), 5_000);
+    assertThat(frame).as("the push made after the acknowledgement; frames " + client.seen()).isNotNull();
+    return frame;
   }
 
   @ParameterizedTest(name = "{0}")

@@ -82,7 +82,7 @@ class CompressionBombTest {
 
     try (BridgeClient client = BridgeClient.connect(app.port())) {
       client.register(address, app.token(user, "CREATOR"));
-      client.awaitRegistered(app.app().vertx(), address);
+      client.awaitRegistered(address);
       // Warm-up: JIT, pools, connections, and one bomb, so that first-time class loading is not counted.
       try (RawWebSocket first = RawWebSocket.open(app.port(), "/eventbus/websocket", true)) {
         first.frame(RawWebSocket.TEXT, true, true, compressed);

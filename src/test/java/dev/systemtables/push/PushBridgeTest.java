@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
@@ -59,23 +60,6 @@ class PushBridgeTest {
     return r.data().getJsonArray("notificationIds").getString(0);
   }
 
-  /**
-   * Waits until the socket hears {@code address}: the bridge does not acknowledge a register, so
-   * probes are published from the server side until one arrives.
-   */
-  static void awaitRegistered(BridgeClient client, String address) throws InterruptedException {
-    String probe = UUID.randomUUID().toString();
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      app.app().vertx().eventBus().publish(address, new JsonObject().put("event", "probe").put("probe", probe));
-      if (client.next(f -> BridgeClient.messageOn(address).test(f)
-          && probe.equals(f.getJsonObject("body").getString("probe")), 100) != null) {
-        return;
-      }
-    }
-    throw new AssertionError("never registered for " + address);
-  }
-
   @Test
   @DisplayName("A registered user receives notification.created for their own address within a second")
   void ownAddressReceivesCreated() throws Exception {
@@ -83,7 +67,7 @@ class PushBridgeTest {
     String address = BrowserAddresses.user(u);
     try (BridgeClient client = BridgeClient.connect(app.port())) {
       client.register(address, app.token(u, "CREATOR"));
-      awaitRegistered(client, address);
+      client.awaitRegistered(address);
 
       String id = create(u, "Your licence is ready");
       JsonObject frame = client.next(BridgeClient.messageOn(address), 1_000);
@@ -103,6 +87,33 @@ class PushBridgeTest {
   }
 
   @Test
+  @DisplayName("A register that took effect is acknowledged to its own socket alone, and a push made right after arrives")
+  void registerIsAcknowledged() throws Exception {
+    String u = user();
+    String address = BrowserAddresses.user(u);
+    String token = app.token(u, "CREATOR");
+    try (BridgeClient first = BridgeClient.connect(app.port()); BridgeClient second = BridgeClient.connect(app.port())) {
+      first.register(address, token);
+      first.awaitRegistered(address);
+      first.register(BrowserAddresses.FLAGS_CHANGED, token);
+      first.awaitRegistered(BrowserAddresses.FLAGS_CHANGED);
+      second.register(address, token);
+      JsonObject ack = second.next(BridgeClient.messageOn(address), 10_000);
+      assertThat(ack).as("the second socket's acknowledgement; frames " + second.seen()).isNotNull();
+      assertThat(ack.getJsonObject("body")).isEqualTo(new JsonObject().put("event", "registered"));
+
+      // Made the moment the acknowledgement arrived: no probe, no sleep.
+      String id = create(u, "right after the acknowledgement");
+      assertThat(second.awaitMessage(address, b -> "notification.created".equals(b.getString("event")),
+          Duration.ofSeconds(5)).getJsonObject("notification").getString("id")).isEqualTo(id);
+      JsonObject firstNext = first.next(BridgeClient.messageOn(address), 5_000);
+      assertThat(firstNext).as("frames " + first.seen()).isNotNull();
+      assertThat(firstNext.getJsonObject("body").getString("event"))
+          .as("the first socket did not hear the second's acknowledgement").isEqualTo("notification.created");
+    }
+  }
+
+  @Test
   @DisplayName("Registering another user's address is refused with an error frame, and nothing of theirs arrives")
   void otherUsersAddressIsRefused() throws Exception {
     String me = user();
@@ -118,7 +129,7 @@ class PushBridgeTest {
       // Same socket, own address allowed; a create for the victim published before one for me
       // would arrive first if it were delivered at all.
       client.register(mine, app.token(me, "CREATOR"));
-      awaitRegistered(client, mine);
+      client.awaitRegistered(mine);
       client.clear();
       create(victim, "victim's secret");
       create(me, "mine");
@@ -157,7 +168,7 @@ class PushBridgeTest {
       assertThat(client.next(BridgeClient.messageOn(address), 300)).as("refused registers deliver nothing").isNull();
 
       client.register(address, app.token(u, "CREATOR"));
-      awaitRegistered(client, address);
+      client.awaitRegistered(address);
       client.register(address, app.token(u, "CREATOR"));
       JsonObject dup = client.next(BridgeClient.errFor(address), 5_000);
       assertThat(dup).as("a duplicate register").isNotNull();
@@ -250,7 +261,8 @@ class PushBridgeTest {
   void flagSignal() throws Exception {
     try (BridgeClient client = BridgeClient.connect(app.port())) {
       client.register(BrowserAddresses.FLAGS_CHANGED, app.token("someone-" + UUID.randomUUID(), "VIEWER"));
-      awaitRegistered(client, BrowserAddresses.FLAGS_CHANGED);
+      client.awaitRegistered(BrowserAddresses.FLAGS_CHANGED);
+      client.awaitProbe(app.app().vertx(), BrowserAddresses.FLAGS_CHANGED);
     }
   }
 
@@ -262,7 +274,7 @@ class PushBridgeTest {
         .put("exp", Jwts.now() + 2));
     try (BridgeClient client = BridgeClient.connect(app.port())) {
       client.register(BrowserAddresses.user(u), shortLived);
-      awaitRegistered(client, BrowserAddresses.user(u));
+      client.awaitRegistered(BrowserAddresses.user(u));
       assertThat(client.closed().get(10, TimeUnit.SECONDS)).isNotNull();
     }
   }

@@ -1,5 +1,6 @@
 package dev.systemtables.push;
 
+import dev.systemtables.testing.BridgeClient;
 import dev.systemtables.testing.RawWebSocket;
 import dev.systemtables.testing.TestApp;
 import io.vertx.core.json.JsonArray;
@@ -118,7 +119,7 @@ class WebSocketLimitsTest {
         }
         assertThat(f).isNotNull();
         JsonObject frame = new JsonObject(f.text());
-        if ("rec".equals(frame.getString("type"))) {
+        if (BridgeClient.pushOn(address).test(frame)) {
           assertThat(frame.getJsonObject("body").getString("probe")).isEqualTo(probe);
           return;
         }

@@ -134,10 +134,25 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   /**
-   * Waits until this socket hears {@code address}: the bridge does not acknowledge a register, so probes
-   * are published on the node's event bus until one arrives (fails after 10 s).
+   * Waits until the bridge acknowledges this socket's register of {@code address} (fails after 10 s): from
+   * then on, whatever is published on the address reaches this socket. Frames before it are skipped.
    */
-  public void awaitRegistered(io.vertx.core.Vertx node, String address) throws InterruptedException {
+  public void awaitRegistered(String address) throws InterruptedException {
+    awaitRegistered(address, Duration.ofSeconds(10));
+  }
+
+  /** Waits until the bridge acknowledges this socket's register of {@code address}; fails after the timeout. */
+  public void awaitRegistered(String address, Duration timeout) throws InterruptedException {
+    if (next(registeredOn(address), timeout) == null) {
+      throw new AssertionError("the register of " + address + " was never acknowledged; frames so far: " + seen());
+    }
+  }
+
+  /**
+   * Waits until a message published on {@code node}'s event bus reaches this socket: probes are published
+   * until one arrives (fails after 10 s). Shows that a registered socket still delivers.
+   */
+  public void awaitProbe(io.vertx.core.Vertx node, String address) throws InterruptedException {
     String probe = java.util.UUID.randomUUID().toString();
     long deadline = System.currentTimeMillis() + 10_000;
     while (System.currentTimeMillis() < deadline) {
@@ -147,7 +162,7 @@ public final class BridgeClient implements AutoCloseable {
         return;
       }
     }
-    throw new AssertionError("never registered for " + address + "; frames so far: " + seen());
+    throw new AssertionError("no probe reached the socket on " + address + "; frames so far: " + seen());
   }
 
   /** Drops the frames received but not yet taken. */
@@ -170,6 +185,17 @@ public final class BridgeClient implements AutoCloseable {
   /** An {@code err} frame about this address. */
   public static Predicate<JsonObject> errFor(String address) {
     return f -> "err".equals(f.getString("type")) && address.equals(f.getString("address"));
+  }
+
+  /** The acknowledgement of a register of this address: {@code {"event": "registered"}} on it. */
+  public static Predicate<JsonObject> registeredOn(String address) {
+    return f -> messageOn(address).test(f) && f.getValue("body") instanceof JsonObject b
+        && "registered".equals(b.getString("event"));
+  }
+
+  /** A message on this address other than a register's acknowledgement: something published on it. */
+  public static Predicate<JsonObject> pushOn(String address) {
+    return messageOn(address).and(registeredOn(address).negate());
   }
 
   /** A {@code rec} frame (a message) on this address. */

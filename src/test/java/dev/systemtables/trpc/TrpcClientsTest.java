@@ -122,7 +122,7 @@ class TrpcClientsTest {
     String title = "over tRPC " + UUID.randomUUID();
     try (BridgeClient bridge = BridgeClient.connect(plain.port())) {
       bridge.register(address, token);
-      awaitRegistered(bridge, address);
+      bridge.awaitRegistered(address);
       Outcome created = run(List.of("node", "test/create-notification.mjs", userId, title), env(plain, "json"),
           NODE_TIMEOUT);
       assertThat(created.exit()).as(created.output()).isZero();
@@ -149,20 +149,6 @@ class TrpcClientsTest {
 
   private static Map<String, String> env(TestApp app, String transformer) {
     return Map.of("TRPC_BASE_URL", app.baseUrl(), "TRPC_TRANSFORMER", transformer, "JWT_SECRET", TestApp.SECRET);
-  }
-
-  /** Waits until the bridge delivers to the socket: a register is not acknowledged, so a probe is published. */
-  private static void awaitRegistered(BridgeClient client, String address) throws InterruptedException {
-    String probe = UUID.randomUUID().toString();
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      plain.app().vertx().eventBus().publish(address, new JsonObject().put("event", "probe").put("probe", probe));
-      if (client.next(f -> BridgeClient.messageOn(address).test(f)
-          && probe.equals(f.getJsonObject("body").getString("probe")), 100) != null) {
-        return;
-      }
-    }
-    throw new AssertionError("never registered for " + address);
   }
 
   record Outcome(int exit, String output) {
