@@ -9,6 +9,8 @@ import { OpenFeature } from '@openfeature/web-sdk';
 export function refreshOnFlagChanges(serviceUrl, token, domain) {
   const eb = new EventBus(`${serviceUrl}/eventbus`);
   eb.enableReconnect(true); // the bridge replays nothing: register again on every (re)open
+  // Called on each flags.changed and once on {"event":"registered"}, the bridge's acknowledgement of the register:
+  // changes made while the socket was down are fetched then (a 304 when there were none).
   const refresh = () => (domain ? OpenFeature.setContext(domain, OpenFeature.getContext(domain))
     : OpenFeature.setContext(OpenFeature.getContext()));
   eb.onopen = () => eb.registerHandler('flags.changed', { Authorization: `Bearer ${token}` }, refresh);

@@ -7,6 +7,8 @@
   var KEEP = 50;
   var PING_MS = 5000;
   var MAX_BACKOFF_MS = 15000;
+  // A register the bridge has not acknowledged by then is taken as lost: the page reconnects.
+  var REGISTER_TIMEOUT_MS = 10000;
 
   var state = {
     token: null,
@@ -14,6 +16,7 @@
     items: [],          // newest first
     ws: null,
     pingTimer: null,
+    registerTimer: null,
     reconnectTimer: null,
     backoff: 1000,
     stopped: true
@@ -216,6 +219,14 @@
 
   function send(frame) { if (socketOpen()) state.ws.send(JSON.stringify(frame)); }
 
+  // Everything published from now on reaches this socket, so a catch-up now misses nothing.
+  function registered() {
+    clearTimeout(state.registerTimer);
+    state.backoff = 1000;
+    setStatus('live', true);
+    Promise.all([catchUp(), refreshCount()]).catch(showError);
+  }
+
   function connect() {
     if (state.stopped) return;
     var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/eventbus/websocket';
@@ -225,12 +236,11 @@
     setStatus('connecting…', false);
 
     ws.onopen = function () {
-      state.backoff = 1000;
-      // The bridge replays nothing: register first, then fetch what came while we were away.
+      // The bridge replays nothing: register, and once the bridge acknowledges it, fetch what came meanwhile.
       send({ type: 'register', address: myAddress(), headers: { Authorization: 'Bearer ' + state.token } });
       state.pingTimer = setInterval(function () { send({ type: 'ping' }); }, PING_MS);
-      setStatus('live', true);
-      Promise.all([catchUp(), refreshCount()]).catch(showError);
+      setStatus('registering…', false);
+      state.registerTimer = setTimeout(function () { ws.close(); }, REGISTER_TIMEOUT_MS);
     };
     ws.onmessage = function (msg) {
       var text = typeof msg.data === 'string' ? msg.data : new TextDecoder('utf-8').decode(msg.data);
@@ -242,11 +252,13 @@
         setStatus('refused: ' + frame.message, false);
         ws.close();
       } else if (frame.type === 'rec' && frame.address === myAddress() && frame.body) {
-        onEvent(frame.body);
+        if (frame.body.event === 'registered') registered();
+        else onEvent(frame.body);
       }
     };
     ws.onclose = function () {
       clearInterval(state.pingTimer);
+      clearTimeout(state.registerTimer);
       if (state.ws !== ws || state.stopped) return;
       setStatus('reconnecting…', false);
       state.reconnectTimer = setTimeout(connect, state.backoff);

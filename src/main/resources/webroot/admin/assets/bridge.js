@@ -1,10 +1,12 @@
 // A tiny client of the event-bus bridge over its raw WebSocket (/eventbus/websocket), the same protocol
 // the bell page speaks: register with the token in the frame headers, ping every 5 s (the bridge drops a
-// socket silent for 10 s), and on every reconnect register again (the bridge replays nothing, so the
-// caller reloads what it shows: `onOpen`).
+// socket silent for 10 s), and on every reconnect register again. The bridge replays nothing, so once it
+// acknowledges the register ({"event":"registered"}) the caller reloads what it shows: `onOpen`. A register
+// not acknowledged within 10 s is taken as lost, and the socket is reopened.
 
 const PING_MS = 5000;
 const MAX_BACKOFF_MS = 10000;
+const REGISTER_TIMEOUT_MS = 10000;
 
 export function connect({ address, token, onMessage, onOpen, onState, onRefused }) {
   let ws = null;
@@ -12,6 +14,7 @@ export function connect({ address, token, onMessage, onOpen, onState, onRefused 
   let backoff = 500;
   let stopped = false;
   let retry = null;
+  let unacknowledged = null;
 
   const send = (frame) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame)); };
 
@@ -23,11 +26,9 @@ export function connect({ address, token, onMessage, onOpen, onState, onRefused 
     ws = socket;
     onState('connecting');
     socket.onopen = () => {
-      backoff = 500;
       send({ type: 'register', address, headers: { Authorization: 'Bearer ' + token() } });
       ping = setInterval(() => send({ type: 'ping' }), PING_MS);
-      onState('live');
-      onOpen();
+      unacknowledged = setTimeout(() => socket.close(), REGISTER_TIMEOUT_MS);
     };
     socket.onmessage = (msg) => {
       const text = typeof msg.data === 'string' ? msg.data : new TextDecoder('utf-8').decode(msg.data);
@@ -40,11 +41,19 @@ export function connect({ address, token, onMessage, onOpen, onState, onRefused 
         socket.close();
         onRefused(frame.message);
       } else if (frame.type === 'rec' && frame.address === address && frame.body) {
-        onMessage(frame.body);
+        if (frame.body.event === 'registered') {
+          clearTimeout(unacknowledged);
+          backoff = 500;
+          onState('live');
+          onOpen();
+        } else {
+          onMessage(frame.body);
+        }
       }
     };
     socket.onclose = () => {
       clearInterval(ping);
+      clearTimeout(unacknowledged);
       if (ws !== socket || stopped) return;
       onState('reconnecting');
       retry = setTimeout(open, backoff);

@@ -40,14 +40,22 @@ class BellPageBrowserTest {
   static final File CHROMIUM = new File("/usr/bin/chromium");
   static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
 
-  // Wraps the page's WebSocket so the test can cut the connection and hold reconnects back.
+  // Wraps the page's WebSocket so the test can cut the connection, hold reconnects back, and lose registers
+  // on the way (as a proxy or a dying node might).
   static final String SOCKET_HOOK = """
       (() => {
         const Real = window.WebSocket;
         window.__sockets = [];
         window.__holdSockets = false;
+        window.__loseRegisters = false;
+        window.__lostRegisters = 0;
         window.WebSocket = function (url, protocols) {
           const ws = new Real(window.__holdSockets ? 'ws://127.0.0.1:9/held' : url, protocols);
+          const send = ws.send.bind(ws);
+          ws.send = (data) => {
+            if (window.__loseRegisters && JSON.parse(data).type === 'register') window.__lostRegisters++;
+            else send(data);
+          };
           window.__sockets.push(ws);
           return ws;
         };
@@ -176,5 +184,31 @@ class BellPageBrowserTest {
     String after = create(u, "after reconnect", "live again");
     awaitItem(after);
     awaitBadge("3");
+  }
+
+  @Test
+  @DisplayName("A register the bridge never acknowledges makes the page reconnect, register again and catch up")
+  void unacknowledgedRegisterReconnects() {
+    String u = user();
+    browser.get(app.baseUrl() + "/?token=" + app.token(u, "CREATOR"));
+    waitUpTo(15).until(ExpectedConditions.textToBe(By.id("status"), "live"));
+
+    // The next register is lost: the socket opens, but the bridge never hears of it and so never acknowledges.
+    browser.executeScript("window.__loseRegisters = true; window.__sockets.forEach(s => s.close());");
+    waitUpTo(15).until(d -> ((Number) browser.executeScript("return window.__lostRegisters;")).intValue() >= 1);
+    long sockets = (Long) browser.executeScript("return window.__sockets.length;");
+    assertThat(browser.findElement(By.id("status")).getText()).as("not live without an acknowledgement")
+        .isNotEqualTo("live");
+    String missed = create(u, "created while the register was lost", "caught up once acknowledged");
+
+    browser.executeScript("window.__loseRegisters = false;");
+    waitUpTo(30).until(ExpectedConditions.textToBe(By.id("status"), "live"));
+    assertThat((Long) browser.executeScript("return window.__sockets.length;"))
+        .as("a new socket after the unacknowledged one").isGreaterThan(sockets);
+    awaitItem(missed);
+    awaitBadge("1");
+    String after = create(u, "after the acknowledged register", "live again");
+    awaitItem(after);
+    awaitBadge("2");
   }
 }
