@@ -102,7 +102,7 @@ class ClusterPushIT {
       for (int i = 0; i < 20 && signal == null; i++) {
         Resp patch = a.patch("/api/v1/flags/" + id, ADMIN, new JsonObject().put("description", "change " + i).encode());
         assertThat(patch.status()).as(patch.toString()).isEqualTo(200);
-        JsonObject frame = socket.next(BridgeClient.messageOn("flags.changed"), Duration.ofMillis(500));
+        JsonObject frame = socket.next(BridgeClient.pushOn("flags.changed"), Duration.ofMillis(500));
         if (frame != null) signal = frame.getJsonObject("body");
       }
       assertThat(signal).as("a flags.changed signal on node B; frames: " + socket.seen()).isNotNull();
@@ -142,8 +142,9 @@ class ClusterPushIT {
     for (int i = 0; i < 3; i++) notify(b, user, "While away " + i, created);
 
     try (BridgeClient onB = BridgeClient.connect(b.baseUrl())) {
-      // As the official client: register in onopen first, then catch up, so nothing falls in between.
+      // As the bell page: register, and catch up once the register is acknowledged, so nothing falls in between.
       onB.register(address(user), token);
+      onB.awaitRegistered(address(user), AFTER_LOSS_WAIT);
       received.addAll(catchUp(b, token, lastSeen));
       assertThat(received).as("caught up after the reconnect").containsAll(created);
 
@@ -168,7 +169,7 @@ class ClusterPushIT {
       throws InterruptedException {
     for (int i = 0; i < 20; i++) {
       notify(via, user, "Warm-up " + i, created);
-      JsonObject frame = socket.next(BridgeClient.messageOn(address(user)), Duration.ofMillis(500));
+      JsonObject frame = socket.next(BridgeClient.pushOn(address(user)), Duration.ofMillis(500));
       if (frame != null) {
         String id = notificationId(frame.getJsonObject("body"));
         assertThat(created).contains(id);
