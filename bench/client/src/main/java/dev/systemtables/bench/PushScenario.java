@@ -59,6 +59,7 @@ final class PushScenario {
   private long refusals;
   private long duplicates;
   private long strangers;
+  private long acknowledged;
   private final List<String> errorSamples = new ArrayList<>();
 
   private final CpuMeter cpu;
@@ -89,8 +90,9 @@ final class PushScenario {
         .setTcpNoDelay(true));
     Suite.timed("connecting and registering " + s.pushClients() + " sockets",
         () -> onContext(ctx, () -> connectAll(ws, tokens, 0)).await(5, TimeUnit.MINUTES));
-    // Registration is not acknowledged by the bridge: let the token checks finish before pushing.
-    Suite.sleep(1_000);
+    // Pushing starts once the bridge has acknowledged every register: from then on each push reaches its socket.
+    Suite.awaitCount("registers acknowledged", () -> onContext(ctx, () -> Future.succeededFuture(acknowledged)).await(),
+        s.pushClients(), 60_000);
     // Each socket pings every 5 s as the official client does, on its own phase (real browsers are not
     // synchronised): one slice of the sockets per tick, instead of a burst of 1,000 pings at once.
     int[] slice = {0};
@@ -117,6 +119,7 @@ final class PushScenario {
         .put("requests", measured).put("rps", measured / seconds).put("seconds", seconds)
         .put("errors", onContext(ctx, () -> Future.succeededFuture(restErrors + refusals)).await())
         .put("lost", lost).put("duplicates", duplicates).put("strangers", strangers)
+        .put("acknowledgedRegistrations", acknowledged)
         .put("refusedRegistrations", refusals).put("clients", sockets.size());
     Measurement.putLatencies(row, histogram);
     JsonObject rest = new JsonObject();
@@ -182,6 +185,10 @@ final class PushScenario {
     }
     if (!"rec".equals(type)) return;
     JsonObject body = msg.getJsonObject("body");
+    if (body != null && "registered".equals(body.getString("event"))) {
+      acknowledged++;
+      return;
+    }
     JsonObject n = body == null ? null : body.getJsonObject("notification");
     String title = n == null ? null : n.getString("title");
     if (title == null || !title.startsWith("bench push ")) {

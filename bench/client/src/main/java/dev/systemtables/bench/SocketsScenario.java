@@ -64,6 +64,8 @@ final class SocketsScenario {
   private long refusals;
   private long socketErrors;
   private long closedByServer;
+  /** Registers the bridge acknowledged (two per socket: the user's address and flags.changed). */
+  private long acknowledged;
   private final List<String> errorSamples = new ArrayList<>();
 
   /** What the sockets are waiting for: a title (notifications) or a flag name, with the send time and arrivals. */
@@ -110,8 +112,9 @@ final class SocketsScenario {
       onContext(() -> connectAll(tokens, from, to)).await(10, TimeUnit.MINUTES);
       Suite.log("%d sockets connected and registered (%d new in %.1f s)".formatted(sockets.size(), to - from,
           (System.nanoTime() - t0) / 1e9));
-      // Registration is not acknowledged: let the token checks finish, then measure.
-      Suite.sleep(3_000);
+      // Measured once the bridge has acknowledged every register so far.
+      Suite.awaitCount("registers acknowledged", () -> onContext(() -> Future.succeededFuture(acknowledged)).await(),
+          2L * sockets.size(), 120_000);
       memory.add(memoryRow(sockets.size()));
     }
 
@@ -243,9 +246,14 @@ final class SocketsScenario {
       note("bridge: " + msg.encode());
       return;
     }
-    if (!"rec".equals(type) || arrivals == null) return;
+    if (!"rec".equals(type)) return;
     JsonObject body = msg.getJsonObject("body");
     if (body == null) return;
+    if ("registered".equals(body.getString("event"))) {
+      acknowledged++;
+      return;
+    }
+    if (arrivals == null) return;
     Long sent = null;
     String key = "flag#" + socket;
     if ("flags.changed".equals(body.getString("event"))) {

@@ -326,6 +326,22 @@ final class Suite {
     });
   }
 
+  /**
+   * Polls {@code count} (read on the scenario's context) until it reaches {@code expected} or {@code maxMs}
+   * passes; what it reached.
+   */
+  static long awaitCount(String what, java.util.function.Supplier<Long> count, long expected, long maxMs) {
+    long t0 = System.nanoTime();
+    long deadline = System.currentTimeMillis() + maxMs;
+    long reached = count.get();
+    while (reached < expected && System.currentTimeMillis() < deadline) {
+      sleep(20);
+      reached = count.get();
+    }
+    log(String.format("%s: %d of %d in %.1f s", what, reached, expected, (System.nanoTime() - t0) / 1e9));
+    return reached;
+  }
+
   static void sleep(long ms) {
     try {
       Thread.sleep(ms);
