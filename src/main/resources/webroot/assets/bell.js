@@ -243,6 +243,7 @@
       state.registerTimer = setTimeout(function () { ws.close(); }, REGISTER_TIMEOUT_MS);
     };
     ws.onmessage = function (msg) {
+      if (state.ws !== ws) return;   // a socket already replaced: its acknowledgement is not the current one's
       var text = typeof msg.data === 'string' ? msg.data : new TextDecoder('utf-8').decode(msg.data);
       var frame;
       try { frame = JSON.parse(text); } catch (e) { return; }

@@ -31,6 +31,7 @@ export function connect({ address, token, onMessage, onOpen, onState, onRefused 
       unacknowledged = setTimeout(() => socket.close(), REGISTER_TIMEOUT_MS);
     };
     socket.onmessage = (msg) => {
+      if (ws !== socket) return; // a socket already replaced: its acknowledgement is not the current one's
       const text = typeof msg.data === 'string' ? msg.data : new TextDecoder('utf-8').decode(msg.data);
       let frame;
       try { frame = JSON.parse(text); } catch (e) { return; }
